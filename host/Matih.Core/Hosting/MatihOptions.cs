@@ -1,0 +1,26 @@
+namespace Matih.Core.Hosting;
+
+/// <summary>Where Matih keeps its data and what it loads at start. Bound from the <c>Matih</c> configuration section.</summary>
+public sealed class MatihOptions
+{
+    /// <summary>The data directory (<c>--data-dir</c>); everything Matih stores lives under it.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>plugins.json to read; null = <c>plugins.json</c> in the working directory, else beside the host.</summary>
+    public string? PluginsFile { get; set; }
+
+    /// <summary>Whether to load the NovaMart demo on start (<c>--no-demo</c> turns it off).</summary>
+    public bool Demo { get; set; } = true;
+
+    /// <summary>The demo's scale factor (1.0 = the seed's 2.1M customers).</summary>
+    public double DemoScale { get; set; } = 0.01;
+
+    /// <summary>DuckDB memory limit, e.g. <c>8GB</c>; null = DuckDB's default (80% of RAM).</summary>
+    public string? WarehouseMemoryLimit { get; set; }
+
+    /// <summary>The metadata store's connection string; null = a SQLite file in the data directory.</summary>
+    public string? MetadataConnectionString { get; set; }
+
+    /// <summary>The data directory as a full path.</summary>
+    public string DataPath => Path.GetFullPath(DataDirectory);
+}

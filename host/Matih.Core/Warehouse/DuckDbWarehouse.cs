@@ -1,0 +1,272 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using DuckDB.NET.Data;
+using Matih.Sdk.Data;
+using Matih.Sdk.Platform;
+
+namespace Matih.Core.Warehouse;
+
+/// <summary>
+/// The embedded warehouse: one DuckDB instance per host with one database file per catalog attached under the
+/// catalog's name, so <c>postgresql.novamart.customers</c> resolves. Every caller gets its own connection to the
+/// shared instance (DuckDB connections are not meant to be shared between threads).
+/// </summary>
+public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
+{
+    private readonly WarehouseOptions _options;
+    private readonly DuckDBConnection _root;
+    private readonly Lock _attachLock = new();
+    private volatile string[] _catalogs = [];
+
+    /// <summary>Opens the warehouse and attaches every catalog file in the folder plus the configured catalogs.</summary>
+    public DuckDbWarehouse(WarehouseOptions options)
+    {
+        _options = options;
+        Directory.CreateDirectory(options.Directory);
+        var spill = Path.Combine(options.Directory, "tmp");
+        Directory.CreateDirectory(spill);
+
+        _root = new DuckDBConnection("Data Source=:memory:");
+        _root.Open();
+        Execute(_root, $"SET temp_directory = '{Escape(spill)}'");
+        if (options.MemoryLimit is { } limit)
+        {
+            Execute(_root, $"SET memory_limit = '{Escape(limit)}'");
+        }
+
+        if (options.Threads is { } threads)
+        {
+            Execute(_root, $"SET threads = {threads}");
+        }
+
+        var names = options.Catalogs
+            .Concat(Directory.GetFiles(options.Directory, "*.duckdb").Select(Path.GetFileNameWithoutExtension).OfType<string>())
+            .Distinct(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            EnsureCatalog(name);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Catalogs => _catalogs;
+
+    /// <summary>The folder the catalog files live in.</summary>
+    public string Folder => _options.Directory;
+
+    /// <summary>Attaches catalog <paramref name="name"/>, creating its file when new. Idempotent.</summary>
+    /// <exception cref="ArgumentException">The name is not a plain lower-case identifier.</exception>
+    public void EnsureCatalog(string name)
+    {
+        if (!CatalogName().IsMatch(name))
+        {
+            throw new ArgumentException($"Catalog name '{name}' must be lower-case letters, digits and underscores, starting with a letter.", nameof(name));
+        }
+
+        if (_catalogs.Contains(name, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        lock (_attachLock)
+        {
+            if (_catalogs.Contains(name, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            var file = Path.Combine(_options.Directory, name + ".duckdb");
+            Execute(_root, $"ATTACH IF NOT EXISTS '{Escape(file)}' AS {TableRef.Quote(name)}");
+            _catalogs = [.. _catalogs, name];
+        }
+    }
+
+    /// <summary>A new connection to the shared instance, open. The caller disposes it.</summary>
+    public DuckDBConnection OpenConnection()
+    {
+        var connection = _root.Duplicate();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            connection.Open();
+        }
+
+        return connection;
+    }
+
+    /// <inheritdoc />
+    public async Task<QueryResult> QueryAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var registration = cancellationToken.Register(() => TryCancel(command));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var columns = Columns(reader);
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = new object?[columns.Count];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = ReadValue(reader, i);
+            }
+
+            rows.Add(row);
+        }
+
+        return new QueryResult(columns, rows);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RowBatch> QueryBatchesAsync(string sql, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var registration = cancellationToken.Register(() => TryCancel(command));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var columns = Columns(reader);
+        var batch = new RowBatch(columns, batchSize);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var row = batch.AddRow();
+            for (var i = 0; i < columns.Count; i++)
+            {
+                batch.Column(i).SetValue(row, ReadValue(reader, i));
+            }
+
+            if (batch.IsFull)
+            {
+                yield return batch;
+                batch = new RowBatch(columns, batchSize);
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var registration = cancellationToken.Register(() => TryCancel(command));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<TableSchema?> GetSchemaAsync(TableRef table, CancellationToken cancellationToken)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT column_name, data_type, is_nullable = 'YES'
+            FROM information_schema.columns
+            WHERE table_catalog = $catalog AND table_schema = $schema AND table_name = $table
+            ORDER BY ordinal_position
+            """;
+        command.Parameters.Add(new DuckDBParameter("catalog", table.Catalog));
+        command.Parameters.Add(new DuckDBParameter("schema", table.Schema));
+        command.Parameters.Add(new DuckDBParameter("table", table.Table));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var columns = new List<ColumnSchema>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            columns.Add(DuckDbTypes.FromSql(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2)));
+        }
+
+        return columns.Count == 0 ? null : new TableSchema(columns);
+    }
+
+    /// <summary>Writes every catalog's pending changes to its file (called on shutdown).</summary>
+    public void Checkpoint()
+    {
+        foreach (var catalog in _catalogs)
+        {
+            Execute(_root, $"CHECKPOINT {TableRef.Quote(catalog)}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            Checkpoint();
+        }
+        catch (DuckDBException)
+        {
+            // A checkpoint can fail while another connection still writes; the WAL keeps the data safe.
+        }
+
+        _root.Dispose();
+    }
+
+    /// <summary>A value from a DuckDB reader as a plain .NET value (huge integers narrowed when they fit).</summary>
+    public static object? ReadValue(DbDataReader reader, int ordinal)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return reader.GetValue(ordinal) switch
+            {
+                System.Numerics.BigInteger big when big >= long.MinValue && big <= long.MaxValue => (long)big,
+                System.Numerics.BigInteger big => (double)big,
+                var value => value,
+            };
+        }
+        catch (OverflowException)
+        {
+            // DECIMAL(38,x) sums can exceed System.Decimal; a double keeps the magnitude.
+            return reader.GetDouble(ordinal);
+        }
+    }
+
+    private static List<ColumnSchema> Columns(DbDataReader reader)
+    {
+        var columns = new List<ColumnSchema>(reader.FieldCount);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            var sqlType = reader.GetDataTypeName(i);
+            var fromSql = DuckDbTypes.FromSql(reader.GetName(i), sqlType, true);
+            columns.Add(fromSql.Type == ColumnType.String && !sqlType.Equals("VARCHAR", StringComparison.OrdinalIgnoreCase)
+                ? fromSql with { Type = DuckDbTypes.FromClr(reader.GetFieldType(i)) }
+                : fromSql);
+        }
+
+        return columns;
+    }
+
+    private static void TryCancel(DbCommand command)
+    {
+        try
+        {
+            command.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The query finished first.
+        }
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*$")]
+    private static partial Regex CatalogName();
+}

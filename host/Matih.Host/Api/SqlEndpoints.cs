@@ -1,0 +1,61 @@
+using Matih.Core.Query;
+using Matih.Host.Auth;
+
+namespace Matih.Host.Api;
+
+/// <summary><c>POST /api/sql</c>: run SQL on the warehouse. Viewers may only read.</summary>
+public static class SqlEndpoints
+{
+    /// <summary>The request body.</summary>
+    public sealed record SqlRequest(string? Sql, int? MaxRows);
+
+    /// <summary>A result column.</summary>
+    public sealed record ColumnView(string name, string type);
+
+    /// <summary>The response body.</summary>
+    public sealed record SqlResponse(IReadOnlyList<ColumnView> columns, IReadOnlyList<object?[]> rows, long rowCount, long elapsedMs, bool truncated);
+
+    /// <summary>Maps the SQL route.</summary>
+    public static void MapSqlEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/sql", RunAsync).RequireAuthorization(Roles.Viewer).WithTags("Query");
+    }
+
+    private static async Task<IResult> RunAsync(SqlRequest? request, SqlQueryService queries, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request?.Sql))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["sql"] = ["sql is required: the statement to run."] });
+        }
+
+        if (request.MaxRows is < 0)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["maxRows"] = ["maxRows must be zero or more."] });
+        }
+
+        var readOnly = !Roles.AtLeast(Roles.Analyst).Any(http.User.IsInRole);
+        var outcome = await queries.RunAsync(request.Sql, readOnly, request.MaxRows ?? SqlQueryService.DefaultMaxRows, cancellationToken);
+        if (outcome.Fault is { } fault)
+        {
+            var status = fault.Kind switch
+            {
+                "permission" => StatusCodes.Status403Forbidden,
+                "cancelled" => 499,
+                _ => StatusCodes.Status400BadRequest,
+            };
+            return Results.Problem(
+                title: fault.Kind == "permission" ? "Not allowed for your role." : "The SQL failed.",
+                detail: fault.Message,
+                statusCode: status,
+                extensions: new Dictionary<string, object?> { ["kind"] = fault.Kind, ["line"] = fault.Line, ["column"] = fault.Column });
+        }
+
+        var answer = outcome.Answer!;
+        return Results.Ok(new SqlResponse(
+            answer.Columns.Select(c => new ColumnView(c.Name, c.SourceType ?? c.Type.ToString().ToUpperInvariant())).ToArray(),
+            answer.Rows,
+            answer.RowCount,
+            answer.ElapsedMs,
+            answer.Truncated));
+    }
+}

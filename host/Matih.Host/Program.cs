@@ -1,0 +1,70 @@
+using Hangfire;
+using Matih.Core.Demo;
+using Matih.Core.Metadata;
+using Matih.Host.Api;
+using Matih.Host.Auth;
+using Matih.Host.Components;
+using Matih.Host.Startup;
+using Microsoft.EntityFrameworkCore;
+
+var (verb, args2) = CommandLine.Parse(args);
+if (verb is not ("serve" or "demo"))
+{
+    Console.Error.WriteLine($"Unknown command '{verb}'. Commands: serve (default), demo [--demo-scale N] [--data-dir DIR].");
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(args2);
+var options = builder.AddMatih();
+if (verb == "demo")
+{
+    // Generate the demo into the data directory and exit: the same path the host takes at start.
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+    using var offline = builder.Build();
+    await using (var db = await offline.Services.GetRequiredService<IDbContextFactory<MetadataDbContext>>().CreateDbContextAsync())
+    {
+        await db.Database.EnsureCreatedAsync();
+    }
+
+    var result = await offline.Services.GetRequiredService<NovaMartDemo>().LoadAsync(options.DemoScale, 42, CancellationToken.None);
+    Console.WriteLine($"{result.Message} ({result.Elapsed.TotalSeconds:F1} s)");
+    foreach (var (table, rows) in result.Rows)
+    {
+        Console.WriteLine($"  {table,-40} {rows,14:N0}");
+    }
+
+    return 0;
+}
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapHealthEndpoints();
+app.MapAuthEndpoints();
+var api = app.MapGroup("/api").RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute
+{
+    AuthenticationSchemes = AuthSetup.Bearer,
+    Policy = Roles.Viewer,
+});
+api.MapPluginEndpoints();
+api.MapSqlEndpoints();
+
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    Authorization = [new HangfireAdminFilter()],
+    DashboardTitle = "Matih jobs",
+    AppPath = "/",
+});
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

@@ -1,0 +1,77 @@
+using Hangfire;
+using Matih.Core.Demo;
+using Matih.Core.Hosting;
+using Matih.Core.Metadata;
+using Matih.Core.Plugins;
+using Matih.Core.Query;
+using Matih.Core.Users;
+using Matih.Core.Warehouse;
+using Matih.Host.Auth;
+using Matih.Sdk.Platform;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
+
+namespace Matih.Host.Startup;
+
+/// <summary>Everything the host registers, in one place: stores, plugins, engine services, auth, jobs, UI.</summary>
+public static class MatihServices
+{
+    /// <summary>Registers Matih on <paramref name="builder"/> and returns the options in force.</summary>
+    public static MatihOptions AddMatih(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Matih").Get<MatihOptions>() ?? new MatihOptions();
+        var dataPath = options.DataPath;
+        Directory.CreateDirectory(dataPath);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ => new DuckDbWarehouse(new WarehouseOptions
+        {
+            Directory = Path.Combine(dataPath, "warehouse"),
+            MemoryLimit = options.WarehouseMemoryLimit,
+        }));
+        services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
+        services.AddSingleton<SqlQueryService>();
+
+        var metadata = options.MetadataConnectionString ?? $"Data Source={Path.Combine(dataPath, "metadata.db")}";
+        services.AddDbContextFactory<MetadataDbContext>(o => o.UseSqlite(metadata));
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<NovaMartDemo>();
+        services.AddSingleton<DemoStatus>();
+
+        using (var bootLog = LoggerFactory.Create(l => l.AddConsole()))
+        {
+            var pluginsFile = PluginsFile.Read(ResolvePluginsFile(options));
+            var installed = PluginLoading.LoadAll(pluginsFile, Path.Combine(AppContext.BaseDirectory, "plugins"), services, bootLog.CreateLogger("Matih.Plugins"));
+            services.AddSingleton(installed);
+        }
+
+        services.AddMatihAuth(dataPath);
+        services.AddProblemDetails();
+        services.AddHangfire(c => c.UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings().UseInMemoryStorage());
+        services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        services.AddHealthChecks()
+            .AddCheck<WarehouseHealthCheck>("warehouse")
+            .AddCheck<MetadataHealthCheck>("metadata")
+            .AddCheck<JobsHealthCheck>("jobs");
+        services.AddHostedService<StartupTasks>();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddAntiforgery();
+        return options;
+    }
+
+    /// <summary>plugins.json: as configured, else in the working directory, else beside the host.</summary>
+    public static string ResolvePluginsFile(MatihOptions options)
+    {
+        if (options.PluginsFile is { } configured)
+        {
+            return Path.GetFullPath(configured);
+        }
+
+        var local = Path.GetFullPath("plugins.json");
+        return File.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "plugins.json");
+    }
+}

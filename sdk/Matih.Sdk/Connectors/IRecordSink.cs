@@ -1,0 +1,34 @@
+using Matih.Sdk.Data;
+
+namespace Matih.Sdk.Connectors;
+
+/// <summary>How rows in a batch change the destination table.</summary>
+public enum RecordOperation
+{
+    /// <summary>Insert the rows; for incremental streams, replace rows with the same primary key (dedupe).</summary>
+    Upsert,
+    /// <summary>Delete the rows with these primary keys (CDC). The batch needs only the key columns.</summary>
+    Delete,
+}
+
+/// <summary>
+/// The warehouse side of a sync. Everything written between two checkpoints becomes visible at the second one,
+/// together with its state, in one transaction; a sync that fails between checkpoints leaves no partial rows.
+/// </summary>
+public interface IRecordSink
+{
+    /// <summary>Declares a stream's schema before its first batch (creates or evolves the destination table).</summary>
+    Task BeginStreamAsync(string stream, TableSchema schema, CancellationToken cancellationToken);
+
+    /// <summary>Writes a batch of rows of <paramref name="stream"/>. The batch may be reused once this returns.</summary>
+    Task WriteAsync(string stream, RowBatch batch, RecordOperation operation, CancellationToken cancellationToken);
+
+    /// <summary>Removes every row of <paramref name="stream"/> (a CDC truncate).</summary>
+    Task TruncateAsync(string stream, CancellationToken cancellationToken);
+
+    /// <summary>Commits everything written so far with <paramref name="state"/>. Returns once durable.</summary>
+    Task CheckpointAsync(ConnectorState state, CancellationToken cancellationToken);
+
+    /// <summary>Reports progress for the run's progress bar; cheap, call it as often as you like.</summary>
+    void ReportProgress(string stream, long rowsRead, long? rowsEstimated);
+}

@@ -1,0 +1,5 @@
+namespace Matih.TestPlugins.MissingDependency;
+
+public class Vanished
+{
+}
