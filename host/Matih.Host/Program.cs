@@ -53,6 +53,7 @@ var api = app.MapGroup("/api").RequireAuthorization(new Microsoft.AspNetCore.Aut
 });
 api.MapPluginEndpoints();
 api.MapSqlEndpoints();
+api.MapUserEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

@@ -172,6 +172,18 @@ public sealed class MatihHost : IAsyncDisposable
         throw new TimeoutException("The demo did not finish loading in time.\n" + Output);
     }
 
+    /// <summary>Sends Ctrl-C (SIGINT) and waits for a graceful exit; returns the exit code.</summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

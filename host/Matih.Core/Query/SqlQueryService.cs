@@ -126,7 +126,7 @@ public sealed partial class SqlQueryService(DuckDbWarehouse warehouse)
     {
         // json_serialize_sql parses without running and accepts only SELECT statements: a faithful read-only test.
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT json_extract_string(json_serialize_sql($sql), '$.error_message')";
+        command.CommandText = "SELECT json_extract_string(json_serialize_sql($sql::VARCHAR), '$.error_message')";
         command.Parameters.Add(new DuckDBParameter("sql", sql));
         var error = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
         if (string.IsNullOrEmpty(error))

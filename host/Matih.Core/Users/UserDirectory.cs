@@ -65,6 +65,13 @@ public sealed class UserDirectory(IDbContextFactory<MetadataDbContext> contexts,
         return user;
     }
 
+    /// <summary>Every user, by name.</summary>
+    public async Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Checks a user name and password, counting failures and locking the account after too many.</summary>
     public async Task<SignInOutcome> SignInAsync(string userName, string password, CancellationToken cancellationToken)
     {

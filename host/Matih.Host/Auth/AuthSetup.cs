@@ -59,7 +59,7 @@ public static class AuthSetup
                     },
                     OnForbidden = async context =>
                     {
-                        var role = context.Principal?.FindFirst(TokenIssuer.RoleClaim)?.Value ?? "none";
+                        var role = context.HttpContext.User.FindFirst(TokenIssuer.RoleClaim)?.Value ?? "none";
                         await Results.Problem(title: "Not allowed for your role.", detail: $"Your role ({role}) may not use {context.Request.Method} {context.Request.Path}.",
                             statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context.HttpContext);
                     },

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Matih.Testing;
+
+namespace Matih.Host.Tests.Api;
+
+public sealed class SqlTests(DemoHostFixture fixture) : IClassFixture<DemoHostFixture>
+{
+    private MatihHost Host => fixture.Host;
+
+    [Fact]
+    public async Task The_demo_customers_are_counted_with_a_three_part_name()
+    {
+        using var client = await Host.SignedInAsync();
+
+        var response = await client.PostAsJsonAsync("api/sql", new { sql = "SELECT count(*) AS customers FROM postgresql.novamart.customers" });
+
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("customers", body.GetProperty("columns")[0].GetProperty("name").GetString());
+        var customers = body.GetProperty("rows")[0][0].GetInt64();
+        Assert.InRange(customers, 19_000, 23_000);
+        Assert.Equal(1, body.GetProperty("rowCount").GetInt64());
+        Assert.True(body.GetProperty("elapsedMs").GetInt64() >= 0);
+    }
+
+    [Fact]
+    public async Task Every_demo_stream_lands_where_the_seed_sql_reads_it()
+    {
+        using var client = await Host.SignedInAsync();
+
+        var response = await client.PostAsJsonAsync("api/sql", new
+        {
+            sql = """
+                SELECT table_catalog || '.' || table_schema || '.' || table_name AS t
+                FROM information_schema.tables
+                WHERE table_catalog IN ('postgresql', 'snowflake') ORDER BY 1
+                """,
+        });
+
+        var tables = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rows").EnumerateArray().Select(r => r[0].GetString()!).ToArray();
+        Assert.Equal(
+            ["postgresql.novamart.customers", "postgresql.novamart.order_items", "postgresql.novamart.orders", "postgresql.novamart.products",
+             "postgresql.novamart.returns", "snowflake.analytics.clickstream"],
+            tables);
+    }
+
+    [Fact]
+    public async Task A_sql_error_is_a_problem_naming_the_line_and_column()
+    {
+        using var client = await Host.SignedInAsync();
+
+        var response = await client.PostAsJsonAsync("api/sql", new { sql = "SELECT customer_id\nFROM postgresql.novamart.customers\nWHERE AND 1" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("syntax", problem.GetProperty("kind").GetString());
+        Assert.Equal(3, problem.GetProperty("line").GetInt32());
+        Assert.Equal(7, problem.GetProperty("column").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_empty_request_names_the_sql_field()
+    {
+        using var client = await Host.SignedInAsync();
+
+        var response = await client.PostAsJsonAsync("api/sql", new { });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("sql is required", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("sql")[0].GetString(), StringComparison.Ordinal);
+    }
+}
