@@ -50,7 +50,8 @@ public sealed class NovaMartDemo(DuckDbWarehouse warehouse, IEnumerable<IConnect
             streams.Select(s => new ConfiguredStream(s.Name, SyncMode.FullRefresh, null, s.Schema.PrimaryKey)).ToArray(),
             null);
 
-        await using var sink = new FullRefreshSink(warehouse, Destination);
+        var targets = request.Streams.ToDictionary(s => s.Name, s => new StreamTarget(Destination(s.Name), SyncMode.FullRefresh, s.PrimaryKey));
+        await using var sink = new WarehouseSink(warehouse, "demo", targets);
         await connector.ReadAsync(config, request, sink, cancellationToken).ConfigureAwait(false);
         var rows = sink.CommittedRows.ToDictionary(kv => Destination(kv.Key).ToString(), kv => kv.Value);
         log.LogInformation("Loaded the NovaMart demo at scale {Scale} in {Seconds:F1} s: {Rows} rows", scale, clock.Elapsed.TotalSeconds, rows.Values.Sum());
