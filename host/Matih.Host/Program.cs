@@ -14,7 +14,8 @@ if (verb is not ("serve" or "demo"))
     return 2;
 }
 
-var builder = WebApplication.CreateBuilder(args2);
+// Settings and static files come from beside the host; data paths stay relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args2, ContentRootPath = AppContext.BaseDirectory });
 var options = builder.AddMatih();
 if (verb == "demo")
 {
@@ -23,7 +24,7 @@ if (verb == "demo")
     using var offline = builder.Build();
     await using (var db = await offline.Services.GetRequiredService<IDbContextFactory<MetadataDbContext>>().CreateDbContextAsync())
     {
-        await db.Database.EnsureCreatedAsync();
+        await MetadataSchema.EnsureAsync(db, CancellationToken.None);
     }
 
     var result = await offline.Services.GetRequiredService<NovaMartDemo>().LoadAsync(options.DemoScale, 42, CancellationToken.None);
@@ -54,6 +55,7 @@ var api = app.MapGroup("/api").RequireAuthorization(new Microsoft.AspNetCore.Aut
 api.MapPluginEndpoints();
 api.MapSqlEndpoints();
 api.MapUserEndpoints();
+api.MapConnectionEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

@@ -1,3 +1,4 @@
+using Matih.Core.Connections;
 using Matih.Core.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,9 +13,39 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     /// <summary>People and service accounts that can sign in.</summary>
     public DbSet<UserAccount> Users => Set<UserAccount>();
 
+    /// <summary>Source connections.</summary>
+    public DbSet<ConnectionRecord> Connections => Set<ConnectionRecord>();
+
+    /// <summary>Sync runs of connections.</summary>
+    public DbSet<SyncRunRecord> SyncRuns => Set<SyncRunRecord>();
+
+    /// <summary>Which schema version wrote the store.</summary>
+    public DbSet<SchemaInfo> SchemaInfo => Set<SchemaInfo>();
+
+    /// <inheritdoc />
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset; a binary (ticks + offset) long sorts correctly everywhere.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+    }
+
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<SchemaInfo>().ToTable("schema_info");
+        modelBuilder.Entity<ConnectionRecord>(c =>
+        {
+            c.ToTable("connections");
+            c.HasKey(x => x.Id);
+            c.HasIndex(x => x.Name);
+        });
+        modelBuilder.Entity<SyncRunRecord>(r =>
+        {
+            r.ToTable("sync_runs");
+            r.HasKey(x => x.Id);
+            r.HasIndex(x => new { x.ConnectionId, x.QueuedAt });
+            r.HasIndex(x => x.State);
+        });
         modelBuilder.Entity<UserAccount>(user =>
         {
             user.ToTable("users");

@@ -1,5 +1,7 @@
 using Hangfire;
+using Matih.Core.Connections;
 using Matih.Core.Demo;
+using Microsoft.AspNetCore.DataProtection;
 using Matih.Core.Hosting;
 using Matih.Core.Metadata;
 using Matih.Core.Plugins;
@@ -37,6 +39,14 @@ public static class MatihServices
         var metadata = options.MetadataConnectionString ?? $"Data Source={Path.Combine(dataPath, "metadata.db")}";
         services.AddDbContextFactory<MetadataDbContext>(o => o.UseSqlite(metadata));
         services.AddSingleton<UserDirectory>();
+        services.AddDataProtection()
+            .SetApplicationName("Matih")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys", "data-protection")));
+        services.AddSingleton<SecretValues>();
+        services.AddSingleton<Connections>();
+        services.AddSingleton<ConnectionSyncs>();
+        services.AddTransient<SyncJob>();
+        services.AddTransient<ScheduledSyncJob>();
         services.AddSingleton<NovaMartDemo>();
         services.AddSingleton<DemoStatus>();
 

@@ -1,3 +1,5 @@
+using Hangfire;
+using Matih.Core.Connections;
 using Matih.Core.Demo;
 using Matih.Core.Hosting;
 using Matih.Core.Metadata;
@@ -16,6 +18,8 @@ public sealed class StartupTasks(
     UserDirectory users,
     NovaMartDemo demo,
     DemoStatus demoStatus,
+    ConnectionSyncs syncs,
+    IRecurringJobManager recurring,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
     ILogger<StartupTasks> log) : IHostedService
@@ -27,8 +31,16 @@ public sealed class StartupTasks(
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            await MetadataSchema.EnsureAsync(db, cancellationToken);
         }
+
+        var resumed = await syncs.ResumeInterruptedAsync(cancellationToken);
+        if (resumed > 0)
+        {
+            log.LogInformation("Resuming {Count} sync run(s) the last shutdown interrupted", resumed);
+        }
+
+        await syncs.ScheduleAllAsync(recurring, cancellationToken);
 
         var generated = await users.EnsureAdminAsync(configuration["MATIH_ADMIN_PASSWORD"], cancellationToken);
         if (generated is not null)

@@ -35,7 +35,7 @@ public sealed class SqlTests(DemoHostFixture fixture) : IClassFixture<DemoHostFi
             sql = """
                 SELECT table_catalog || '.' || table_schema || '.' || table_name AS t
                 FROM information_schema.tables
-                WHERE table_catalog IN ('postgresql', 'snowflake') ORDER BY 1
+                WHERE table_catalog IN ('postgresql', 'snowflake') AND table_schema <> '_matih' ORDER BY 1
                 """,
         });
 

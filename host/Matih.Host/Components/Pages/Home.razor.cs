@@ -32,7 +32,8 @@ public sealed record CatalogSummary(string Name, string Schemas, long Tables, lo
 /// </summary>
 public partial class Home : IDisposable
 {
-    // Tables and views per attached catalog, with DuckDB's row estimate (exact for committed tables).
+    // Tables and views per attached catalog, with DuckDB's row estimate (exact for committed tables). Schemas starting
+    // with an underscore and _matih* tables hold Matih's own bookkeeping (sync state, staging), not the user's data.
     private const string CatalogSql = """
         SELECT i.table_catalog,
                string_agg(DISTINCT i.table_schema, ', ' ORDER BY i.table_schema),
@@ -42,6 +43,7 @@ public partial class Home : IDisposable
         FROM information_schema.tables i
         LEFT JOIN duckdb_tables() t
           ON t.database_name = i.table_catalog AND t.schema_name = i.table_schema AND t.table_name = i.table_name
+        WHERE NOT starts_with(i.table_schema, '_') AND NOT starts_with(i.table_name, '_matih')
         GROUP BY i.table_catalog
         """;
 

@@ -1,0 +1,186 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hangfire;
+using Matih.Core.Connections;
+using Matih.Host.Auth;
+using Matih.Sdk.Connectors;
+
+namespace Matih.Host.Api;
+
+/// <summary>
+/// <c>/api/connections</c>: create connections from the seed's Airbyte-style document, test and discover sources,
+/// start and follow syncs. Secrets are never returned.
+/// </summary>
+public static class ConnectionEndpoints
+{
+    /// <summary>Body of check and discover: a connector and a config, as in a connection document.</summary>
+    public sealed record SourceProbe(string? Connector, JsonObject? Config);
+
+    /// <summary>Maps the connection routes.</summary>
+    public static void MapConnectionEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/connectors", (Connections connections) => connections.All.Select(c => new
+        {
+            id = c.Id,
+            name = c.Spec.DisplayName,
+            description = c.Spec.Description,
+            supports_incremental = c.Spec.SupportsIncremental,
+            supports_cdc = c.Spec.SupportsCdc,
+            config = c.Spec.Config,
+        })).WithTags("Connections");
+
+        var group = api.MapGroup("/connections").WithTags("Connections");
+        group.MapGet("/", (Connections connections, CancellationToken ct) => connections.ListAsync(ct));
+        group.MapGet("/{id}", async (string id, Connections connections, CancellationToken ct) =>
+            await connections.GetAsync(id, ct) is { } found ? Results.Ok(found) : NotFound(id));
+        group.MapPost("/", CreateAsync).RequireAuthorization(Roles.Analyst);
+        group.MapPost("/check", CheckAsync).RequireAuthorization(Roles.Analyst);
+        group.MapPost("/discover", DiscoverAsync).RequireAuthorization(Roles.Analyst);
+        group.MapPost("/{id}/sync", async (string id, ConnectionSyncs syncs, CancellationToken ct) =>
+        {
+            var (runId, error) = await syncs.StartAsync(id, "manual", ct);
+            return (runId, error) switch
+            {
+                ({ } run, null) => Results.Accepted($"/api/connections/{id}/runs/{run}", new { runId = run }),
+                ({ } run, { } busy) => Results.Problem(title: "A sync is already active.", detail: busy, statusCode: StatusCodes.Status409Conflict,
+                    extensions: new Dictionary<string, object?> { ["runId"] = run }),
+                _ => NotFound(id),
+            };
+        }).RequireAuthorization(Roles.Analyst);
+        group.MapGet("/{id}/runs", (string id, ConnectionSyncs syncs, int? take, CancellationToken ct) => syncs.ListRunsAsync(id, Math.Clamp(take ?? 50, 1, 500), ct));
+        group.MapGet("/{id}/runs/{runId:guid}", async (string id, Guid runId, ConnectionSyncs syncs, CancellationToken ct) =>
+            await syncs.GetRunAsync(id, runId, ct) is { } run ? Results.Ok(run)
+                : Results.Problem(title: "No such run.", detail: $"Connection '{id}' has no run {runId}.", statusCode: StatusCodes.Status404NotFound));
+        group.MapPost("/{id}/runs/{runId:guid}/cancel", async (string id, Guid runId, ConnectionSyncs syncs, CancellationToken ct) =>
+            await syncs.CancelAsync(runId, ct) ? Results.Accepted()
+                : Results.Problem(title: "Nothing to cancel.", detail: $"Run {runId} is not active.", statusCode: StatusCodes.Status409Conflict))
+            .RequireAuthorization(Roles.Analyst);
+        group.MapGet("/{id}/diagnostics", DiagnoseAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, Connections connections, ConnectionSyncs syncs, IRecurringJobManager recurring, ClaimsPrincipal user, CancellationToken ct)
+    {
+        JsonNode? document;
+        try
+        {
+            document = await JsonNode.ParseAsync(request.Body, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [e.Path ?? "$"] = [$"Not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}."] });
+        }
+
+        var (connection, problems) = await connections.CreateAsync(document, user.Identity?.Name, ct);
+        if (connection is null)
+        {
+            return Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()),
+                title: "The connection document has problems.");
+        }
+
+        ConnectionSyncs.Schedule(recurring, connection.Id, connection.Cron);
+        return Results.Created($"/api/connections/{connection.Id}", connection);
+    }
+
+    private static async Task<IResult> CheckAsync(SourceProbe? probe, Connections connections, SecretValues secrets, CancellationToken ct)
+    {
+        var (connector, config, problem) = Prepare(probe, connections, secrets);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await connector!.CheckAsync(config, ct);
+        return Results.Ok(new { succeeded = result.Succeeded, message = result.Message });
+    }
+
+    private static async Task<IResult> DiscoverAsync(SourceProbe? probe, Connections connections, SecretValues secrets, CancellationToken ct)
+    {
+        var (connector, config, problem) = Prepare(probe, connections, secrets);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var check = await connector!.CheckAsync(config, ct);
+        if (!check.Succeeded)
+        {
+            return Results.Problem(title: "The source cannot be reached.", detail: check.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var streams = await connector.DiscoverAsync(config, ct);
+        return Results.Ok(streams.Select(s => new
+        {
+            name = s.Name,
+            @namespace = s.Namespace,
+            columns = s.Schema.Columns.Select(c => new { name = c.Name, type = c.Type.ToString(), source_type = c.SourceType, nullable = c.Nullable }),
+            primary_key = s.Schema.PrimaryKey,
+            sync_modes = s.SupportedSyncModes.Select(m => m == SyncMode.FullRefresh ? "full_refresh" : "incremental"),
+            cursor_candidates = s.CursorCandidates,
+            estimated_rows = s.EstimatedRows,
+        }));
+    }
+
+    private static async Task<IResult> DiagnoseAsync(string id, Connections connections, SecretValues secrets, CancellationToken ct)
+    {
+        var record = await connections.FindAsync(id, ct);
+        if (record is null)
+        {
+            return NotFound(id);
+        }
+
+        if (connections.Connector(record.Connector) is not IConnectorDiagnostics diagnostics)
+        {
+            return Results.Ok(Array.Empty<SourceFigure>());
+        }
+
+        try
+        {
+            var config = JsonSerializer.SerializeToElement(secrets.Resolve(JsonNode.Parse(record.ConfigJson)!.AsObject()));
+            return Results.Ok(await diagnostics.DiagnoseAsync(config, ct));
+        }
+        catch (InvalidOperationException e)
+        {
+            return Results.Problem(title: "The connection's secrets are not set.", detail: e.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+    }
+
+    private static (IConnector? Connector, JsonElement Config, IResult? Problem) Prepare(SourceProbe? probe, Connections connections, SecretValues secrets)
+    {
+        var connector = probe?.Connector is { } id ? connections.Connector(id) : null;
+        if (connector is null || probe?.Config is null)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (connector is null)
+            {
+                errors["$.connector"] = [probe?.Connector is null ? "connector is required." : $"No loaded connector is called '{probe.Connector}'."];
+            }
+
+            if (probe?.Config is null)
+            {
+                errors["$.config"] = ["config is required."];
+            }
+
+            return (null, default, Results.ValidationProblem(errors));
+        }
+
+        var problems = new List<DocumentProblem>();
+        ParameterValidation.Check(probe.Config, connector.Spec.Config, "$.config", problems);
+        if (problems.Count > 0)
+        {
+            return (null, default, Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray())));
+        }
+
+        try
+        {
+            return (connector, JsonSerializer.SerializeToElement(secrets.Resolve(probe.Config)), null);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, default, Results.ValidationProblem(new Dictionary<string, string[]> { ["$.config"] = [e.Message] }));
+        }
+    }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(title: "No such connection.", detail: $"No connection has the id '{id}'.", statusCode: StatusCodes.Status404NotFound);
+}
