@@ -56,6 +56,7 @@ api.MapPluginEndpoints();
 api.MapSqlEndpoints();
 api.MapUserEndpoints();
 api.MapConnectionEndpoints();
+api.MapFileEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

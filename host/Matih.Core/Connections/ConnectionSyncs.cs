@@ -43,6 +43,7 @@ public sealed class ConnectionSyncs(
     Connections connections,
     SecretValues secrets,
     DuckDbWarehouse warehouse,
+    Catalog.DatasetRegistry datasets,
     IBackgroundJobClient jobs,
     TimeProvider clock,
     ILogger<ConnectionSyncs> log)
@@ -269,6 +270,16 @@ public sealed class ConnectionSyncs(
         await using var sink = new WarehouseSink(warehouse, connection.Id, targets);
         sink.Progress += (stream, read, estimated) => progress[stream] = new StreamProgress(read, estimated);
         await connector.ReadAsync(config, new ReadRequest(streams, state), sink, cancellationToken).ConfigureAwait(false);
+
+        var database = resolved["database"]?.ToString();
+        foreach (var (name, target) in targets)
+        {
+            var found = discovered.Single(d => d.Name == name);
+            var source = string.Join('.', new[] { database, found.Namespace, name }.Where(p => !string.IsNullOrEmpty(p)));
+            var rows = await warehouse.QueryAsync($"SELECT count(*) FROM {target.Table.ToSql()}", cancellationToken).ConfigureAwait(false);
+            await datasets.RecordAsync(target.Table, $"sync:{connection.Id}", source, Convert.ToInt64(rows.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        }
+
         return sink.CommittedRows;
     }
 

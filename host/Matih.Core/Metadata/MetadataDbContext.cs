@@ -1,3 +1,4 @@
+using Matih.Core.Catalog;
 using Matih.Core.Connections;
 using Matih.Core.Users;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,9 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     /// <summary>Sync runs of connections.</summary>
     public DbSet<SyncRunRecord> SyncRuns => Set<SyncRunRecord>();
 
+    /// <summary>Tables Matih wrote, with origin and freshness.</summary>
+    public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
+
     /// <summary>Which schema version wrote the store.</summary>
     public DbSet<SchemaInfo> SchemaInfo => Set<SchemaInfo>();
 
@@ -33,6 +37,11 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<SchemaInfo>().ToTable("schema_info");
+        modelBuilder.Entity<DatasetRecord>(d =>
+        {
+            d.ToTable("datasets");
+            d.HasKey(x => x.Id);
+        });
         modelBuilder.Entity<ConnectionRecord>(c =>
         {
             c.ToTable("connections");

@@ -45,6 +45,8 @@ public static class MatihServices
         services.AddSingleton<SecretValues>();
         services.AddSingleton<Connections>();
         services.AddSingleton<ConnectionSyncs>();
+        services.AddSingleton<Matih.Core.Catalog.DatasetRegistry>();
+        services.AddSingleton<Matih.Core.Files.FileImports>();
         services.AddTransient<SyncJob>();
         services.AddTransient<ScheduledSyncJob>();
         services.AddSingleton<NovaMartDemo>();

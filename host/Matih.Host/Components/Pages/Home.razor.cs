@@ -79,7 +79,7 @@ public partial class Home : IDisposable
 
     private string DemoMessage => string.IsNullOrEmpty(Demo.Message) ? "No demo state reported yet." : Demo.Message;
 
-    private (int Loaded, int Faulted, int Disabled) Plugins => (
+    private (int Loaded, int Faulted, int Disabled) PluginCounts => (
         Installed.Statuses.Count(p => p.State == PluginState.Loaded),
         Installed.Statuses.Count(p => p.State == PluginState.Faulted),
         Installed.Statuses.Count(p => p.State == PluginState.Disabled));
