@@ -6,6 +6,7 @@ using Matih.Benchmarks.Commands;
 IBenchmarkCommand[] commands =
 [
     new FakerBenchmark(),
+    new ColdStartBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -166,7 +166,7 @@ public sealed class MatihHost : IAsyncDisposable
                 return;
             }
 
-            await Task.Delay(200);
+            await Task.Delay(50);
         }
 
         throw new TimeoutException("The demo did not finish loading in time.\n" + Output);
@@ -231,7 +231,7 @@ public sealed class MatihHost : IAsyncDisposable
                 // Not listening yet.
             }
 
-            await Task.Delay(100);
+            await Task.Delay(20);
         }
 
         throw new TimeoutException("The host did not become healthy in time:\n" + Output);

@@ -40,6 +40,7 @@ public static class PluginLoading
         }
 
         var loaders = new List<PluginLoader>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var entry in file.Entries)
         {
             var status = entry.Enabled
@@ -55,6 +56,8 @@ public static class PluginLoading
                 log.LogInformation("Plugin {PluginId} {Version} is {State}", status.Id, status.Version, status.State);
             }
         }
+
+        log.LogInformation("Loaded {Count} plugin(s) in {Milliseconds} ms", loaders.Count, clock.ElapsedMilliseconds);
 
         return new InstalledPlugins(statuses, loaders);
     }
