@@ -16,6 +16,10 @@ if (verb is not ("serve" or "demo"))
 
 // Settings and static files come from beside the host; data paths stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args2, ContentRootPath = AppContext.BaseDirectory });
+
+// MudBlazor's and the app's static files come from the build's asset manifest in every environment, not only
+// Development; a published build has no manifest and serves wwwroot as usual.
+builder.WebHost.UseStaticWebAssets();
 var options = builder.AddMatih();
 if (verb == "demo")
 {

@@ -1,5 +1,7 @@
 using Matih.Core.Catalog;
 using Matih.Core.Connections;
+using Matih.Core.Lineage;
+using Matih.Core.Query;
 using Matih.Core.Users;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,6 +25,15 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     /// <summary>Tables Matih wrote, with origin and freshness.</summary>
     public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
 
+    /// <summary>Lineage edges between tables and sources.</summary>
+    public DbSet<LineageEdge> LineageEdges => Set<LineageEdge>();
+
+    /// <summary>Saved queries with dotted names.</summary>
+    public DbSet<SavedQuery> SavedQueries => Set<SavedQuery>();
+
+    /// <summary>Every statement users ran, per user.</summary>
+    public DbSet<QueryHistoryEntry> QueryHistory => Set<QueryHistoryEntry>();
+
     /// <summary>Which schema version wrote the store.</summary>
     public DbSet<SchemaInfo> SchemaInfo => Set<SchemaInfo>();
 
@@ -37,6 +48,24 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<SchemaInfo>().ToTable("schema_info");
+        modelBuilder.Entity<LineageEdge>(e =>
+        {
+            e.ToTable("lineage_edges");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Upstream, x.Downstream }).IsUnique();
+            e.HasIndex(x => x.Downstream);
+        });
+        modelBuilder.Entity<SavedQuery>(q =>
+        {
+            q.ToTable("saved_queries");
+            q.HasKey(x => x.Name);
+        });
+        modelBuilder.Entity<QueryHistoryEntry>(h =>
+        {
+            h.ToTable("query_history");
+            h.HasKey(x => x.Id);
+            h.HasIndex(x => new { x.UserName, x.StartedAt });
+        });
         modelBuilder.Entity<DatasetRecord>(d =>
         {
             d.ToTable("datasets");

@@ -25,7 +25,7 @@ public static class AuthEndpoints
         {
             await http.SignOutAsync(AuthSetup.Cookie);
             return Results.LocalRedirect("/login");
-        }).ExcludeFromDescription();
+        }).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
     }
 
     private static async Task<IResult> IssueTokenAsync(TokenRequest? request, UserDirectory users, TokenIssuer tokens, CancellationToken cancellationToken)

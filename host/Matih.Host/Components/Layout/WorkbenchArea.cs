@@ -92,12 +92,11 @@ public static class WorkbenchAreas
             null, Available: true),
     ];
 
-    /// <summary>The area whose route is <paramref name="relativePath"/> (without the leading slash, query or fragment ignored).</summary>
-    public static WorkbenchArea? ForPath(string relativePath)
-    {
-        var path = "/" + relativePath.Split('?', '#')[0].Trim('/');
-        return All.FirstOrDefault(a => string.Equals(a.Href, path, StringComparison.OrdinalIgnoreCase));
-    }
+    /// <summary>The area at route <paramref name="href"/>, e.g. <c>/catalog</c>.</summary>
+    /// <exception cref="ArgumentException">No area has that route (a typo in a page).</exception>
+    public static WorkbenchArea Get(string href) =>
+        All.FirstOrDefault(a => string.Equals(a.Href, href, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"No workbench area has the route '{href}'.", nameof(href));
 
     /// <summary>The areas of one navigation group, in order.</summary>
     public static IEnumerable<WorkbenchArea> InGroup(string? group) => All.Where(a => a.Group == group);
