@@ -78,6 +78,64 @@ public sealed class Connections(IDbContextFactory<MetadataDbContext> contexts, I
         return (View(record), []);
     }
 
+    /// <summary>
+    /// Prepares a connector and its config for a check or discover: the connector must be loaded, the config must
+    /// fit its spec, and <c>${NAME}</c> references must resolve. Problems are returned by JSON path.
+    /// </summary>
+    public (IConnector? Connector, JsonElement Config, IReadOnlyList<DocumentProblem> Problems) Prepare(string? connectorId, JsonObject? config)
+    {
+        var problems = new List<DocumentProblem>();
+        var connector = connectorId is null ? null : Connector(connectorId);
+        if (connector is null)
+        {
+            problems.Add(new DocumentProblem("$.connector", connectorId is null ? "connector is required." : $"No loaded connector is called '{connectorId}'."));
+        }
+
+        if (config is null)
+        {
+            problems.Add(new DocumentProblem("$.config", "config is required."));
+        }
+
+        if (connector is null || config is null)
+        {
+            return (null, default, problems);
+        }
+
+        ParameterValidation.Check(config, connector.Spec.Config, "$.config", problems);
+        if (problems.Count > 0)
+        {
+            return (null, default, problems);
+        }
+
+        try
+        {
+            return (connector, JsonSerializer.SerializeToElement(secrets.Resolve(config)), problems);
+        }
+        catch (InvalidOperationException e)
+        {
+            return (null, default, [new DocumentProblem("$.config", e.Message)]);
+        }
+    }
+
+    /// <summary>Figures about a stored connection's source (slot lag, WAL retained); empty when the connector has none.</summary>
+    /// <exception cref="InvalidOperationException">A secret the connection refers to is not set.</exception>
+    public async Task<IReadOnlyList<SourceFigure>?> DiagnoseAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return null;
+        }
+
+        if (Connector(record.Connector) is not IConnectorDiagnostics diagnostics)
+        {
+            return [];
+        }
+
+        var config = JsonSerializer.SerializeToElement(secrets.Resolve(JsonNode.Parse(record.ConfigJson)!.AsObject()));
+        return await diagnostics.DiagnoseAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>One connection, or null.</summary>
     public async Task<ConnectionView?> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -82,27 +82,27 @@ public static class ConnectionEndpoints
         return Results.Created($"/api/connections/{connection.Id}", connection);
     }
 
-    private static async Task<IResult> CheckAsync(SourceProbe? probe, Connections connections, SecretValues secrets, CancellationToken ct)
+    private static async Task<IResult> CheckAsync(SourceProbe? probe, Connections connections, CancellationToken ct)
     {
-        var (connector, config, problem) = Prepare(probe, connections, secrets);
-        if (problem is not null)
+        var (connector, config, problems) = connections.Prepare(probe?.Connector, probe?.Config);
+        if (connector is null)
         {
-            return problem;
+            return Problems(problems);
         }
 
-        var result = await connector!.CheckAsync(config, ct);
+        var result = await connector.CheckAsync(config, ct);
         return Results.Ok(new { succeeded = result.Succeeded, message = result.Message });
     }
 
-    private static async Task<IResult> DiscoverAsync(SourceProbe? probe, Connections connections, SecretValues secrets, CancellationToken ct)
+    private static async Task<IResult> DiscoverAsync(SourceProbe? probe, Connections connections, CancellationToken ct)
     {
-        var (connector, config, problem) = Prepare(probe, connections, secrets);
-        if (problem is not null)
+        var (connector, config, problems) = connections.Prepare(probe?.Connector, probe?.Config);
+        if (connector is null)
         {
-            return problem;
+            return Problems(problems);
         }
 
-        var check = await connector!.CheckAsync(config, ct);
+        var check = await connector.CheckAsync(config, ct);
         if (!check.Succeeded)
         {
             return Results.Problem(title: "The source cannot be reached.", detail: check.Message, statusCode: StatusCodes.Status422UnprocessableEntity);
@@ -121,23 +121,11 @@ public static class ConnectionEndpoints
         }));
     }
 
-    private static async Task<IResult> DiagnoseAsync(string id, Connections connections, SecretValues secrets, CancellationToken ct)
+    private static async Task<IResult> DiagnoseAsync(string id, Connections connections, CancellationToken ct)
     {
-        var record = await connections.FindAsync(id, ct);
-        if (record is null)
-        {
-            return NotFound(id);
-        }
-
-        if (connections.Connector(record.Connector) is not IConnectorDiagnostics diagnostics)
-        {
-            return Results.Ok(Array.Empty<SourceFigure>());
-        }
-
         try
         {
-            var config = JsonSerializer.SerializeToElement(secrets.Resolve(JsonNode.Parse(record.ConfigJson)!.AsObject()));
-            return Results.Ok(await diagnostics.DiagnoseAsync(config, ct));
+            return await connections.DiagnoseAsync(id, ct) is { } figures ? Results.Ok(figures) : NotFound(id);
         }
         catch (InvalidOperationException e)
         {
@@ -145,41 +133,8 @@ public static class ConnectionEndpoints
         }
     }
 
-    private static (IConnector? Connector, JsonElement Config, IResult? Problem) Prepare(SourceProbe? probe, Connections connections, SecretValues secrets)
-    {
-        var connector = probe?.Connector is { } id ? connections.Connector(id) : null;
-        if (connector is null || probe?.Config is null)
-        {
-            var errors = new Dictionary<string, string[]>();
-            if (connector is null)
-            {
-                errors["$.connector"] = [probe?.Connector is null ? "connector is required." : $"No loaded connector is called '{probe.Connector}'."];
-            }
-
-            if (probe?.Config is null)
-            {
-                errors["$.config"] = ["config is required."];
-            }
-
-            return (null, default, Results.ValidationProblem(errors));
-        }
-
-        var problems = new List<DocumentProblem>();
-        ParameterValidation.Check(probe.Config, connector.Spec.Config, "$.config", problems);
-        if (problems.Count > 0)
-        {
-            return (null, default, Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray())));
-        }
-
-        try
-        {
-            return (connector, JsonSerializer.SerializeToElement(secrets.Resolve(probe.Config)), null);
-        }
-        catch (InvalidOperationException e)
-        {
-            return (null, default, Results.ValidationProblem(new Dictionary<string, string[]> { ["$.config"] = [e.Message] }));
-        }
-    }
+    private static IResult Problems(IReadOnlyList<DocumentProblem> problems) =>
+        Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
 
     private static IResult NotFound(string id) =>
         Results.Problem(title: "No such connection.", detail: $"No connection has the id '{id}'.", statusCode: StatusCodes.Status404NotFound);
