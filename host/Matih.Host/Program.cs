@@ -61,6 +61,7 @@ api.MapSqlEndpoints();
 api.MapUserEndpoints();
 api.MapConnectionEndpoints();
 api.MapFileEndpoints();
+api.MapQueryEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

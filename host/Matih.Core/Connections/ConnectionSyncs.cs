@@ -44,6 +44,7 @@ public sealed class ConnectionSyncs(
     SecretValues secrets,
     DuckDbWarehouse warehouse,
     Catalog.DatasetRegistry datasets,
+    Lineage.LineageGraph lineage,
     IBackgroundJobClient jobs,
     TimeProvider clock,
     ILogger<ConnectionSyncs> log)
@@ -278,6 +279,7 @@ public sealed class ConnectionSyncs(
             var source = string.Join('.', new[] { database, found.Namespace, name }.Where(p => !string.IsNullOrEmpty(p)));
             var rows = await warehouse.QueryAsync($"SELECT count(*) FROM {target.Table.ToSql()}", cancellationToken).ConfigureAwait(false);
             await datasets.RecordAsync(target.Table, $"sync:{connection.Id}", source, Convert.ToInt64(rows.Rows[0][0], System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            await lineage.RecordEdgeAsync($"source:{connection.Id}:{source}", target.Table.ToString(), "sync", new Dictionary<string, string[]>(), connection.Name, cancellationToken).ConfigureAwait(false);
         }
 
         return sink.CommittedRows;

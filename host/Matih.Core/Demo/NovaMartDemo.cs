@@ -19,7 +19,7 @@ public sealed record DemoLoadResult(bool Loaded, string Message, IReadOnlyDictio
 /// Loads the NovaMart demo through the <c>source-faker</c> connector, where the seed's SQL reads it:
 /// <c>postgresql.novamart.*</c> and <c>snowflake.analytics.clickstream</c>.
 /// </summary>
-public sealed class NovaMartDemo(DuckDbWarehouse warehouse, IEnumerable<IConnector> connectors, ILogger<NovaMartDemo> log)
+public sealed class NovaMartDemo(DuckDbWarehouse warehouse, IEnumerable<IConnector> connectors, Catalog.DatasetRegistry datasets, Lineage.LineageGraph lineage, ILogger<NovaMartDemo> log)
 {
     /// <summary>The connector the demo reads from.</summary>
     public const string ConnectorId = "source-faker";
@@ -54,6 +54,13 @@ public sealed class NovaMartDemo(DuckDbWarehouse warehouse, IEnumerable<IConnect
         await using var sink = new WarehouseSink(warehouse, "demo", targets);
         await connector.ReadAsync(config, request, sink, cancellationToken).ConfigureAwait(false);
         var rows = sink.CommittedRows.ToDictionary(kv => Destination(kv.Key).ToString(), kv => kv.Value);
+        foreach (var stream in streams)
+        {
+            var source = $"novamart.{stream.Namespace ?? "public"}.{stream.Name}";
+            await datasets.RecordAsync(Destination(stream.Name), "demo", source, sink.CommittedRows.GetValueOrDefault(stream.Name), cancellationToken).ConfigureAwait(false);
+            await lineage.RecordEdgeAsync($"source:demo:{source}", Destination(stream.Name).ToString(), "sync", new Dictionary<string, string[]>(), "NovaMart demo", cancellationToken).ConfigureAwait(false);
+        }
+
         log.LogInformation("Loaded the NovaMart demo at scale {Scale} in {Seconds:F1} s: {Rows} rows", scale, clock.Elapsed.TotalSeconds, rows.Values.Sum());
         return new DemoLoadResult(true, $"Loaded {rows.Values.Sum():N0} rows into {rows.Count} tables.", rows, clock.Elapsed);
     }

@@ -44,7 +44,7 @@ public sealed record FileImportResult(
 /// Imports CSV and Parquet files into the warehouse: preview with the inferred schema, validation against the
 /// declared columns (every bad row with its line, column and value), atomic by default, rejects kept on request.
 /// </summary>
-public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegistry datasets)
+public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegistry datasets, Lineage.LineageGraph lineage)
 {
     /// <summary>Rows shown in a preview.</summary>
     public const int PreviewRows = 10;
@@ -142,6 +142,7 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
 
         var count = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {destination.ToSql()}"), System.Globalization.CultureInfo.InvariantCulture);
         await datasets.RecordAsync(destination, "import", fileName, count, cancellationToken).ConfigureAwait(false);
+        await lineage.RecordEdgeAsync($"file:{fileName}", destination.ToString(), "import", new Dictionary<string, string[]>(), fileName, cancellationToken).ConfigureAwait(false);
         return new FileImportResult(true, destination.ToString(), count, rejected, rejectsTable, bad, clock.ElapsedMilliseconds, null);
     }
 

@@ -14,7 +14,7 @@ namespace Matih.Core.Lineage;
 public sealed partial class LineageParser(DuckDbWarehouse warehouse)
 {
     /// <summary>The catalog unqualified names resolve to (the warehouse's default).</summary>
-    public const string DefaultCatalog = "analytics";
+    public const string DefaultCatalog = DuckDbWarehouse.DefaultCatalog;
 
     private const string Name = @"(?:""(?:[^""]|"""")+""|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:""(?:[^""]|"""")+""|[A-Za-z_][\w$]*)){0,2}";
 

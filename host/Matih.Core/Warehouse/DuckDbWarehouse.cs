@@ -49,6 +49,9 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
         }
     }
 
+    /// <summary>The catalog unqualified table names resolve to.</summary>
+    public const string DefaultCatalog = "analytics";
+
     /// <inheritdoc />
     public IReadOnlyList<string> Catalogs => _catalogs;
 
@@ -89,6 +92,12 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
         if (connection.State != System.Data.ConnectionState.Open)
         {
             connection.Open();
+        }
+
+        // Unqualified names land in analytics.main, a persisted catalog, not in the throwaway in-memory database.
+        if (_catalogs.Contains(DefaultCatalog, StringComparer.Ordinal))
+        {
+            Execute(connection, $"USE {DefaultCatalog}");
         }
 
         return connection;

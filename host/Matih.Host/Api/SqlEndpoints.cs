@@ -13,12 +13,15 @@ public static class SqlEndpoints
     public sealed record ColumnView(string name, string type);
 
     /// <summary>The response body.</summary>
-    public sealed record SqlResponse(IReadOnlyList<ColumnView> columns, IReadOnlyList<object?[]> rows, long rowCount, long elapsedMs, bool truncated);
+    public sealed record SqlResponse(IReadOnlyList<ColumnView> columns, IReadOnlyList<object?[]> rows, long rowCount, long elapsedMs, bool truncated, IReadOnlyList<string> written);
 
     /// <summary>Maps the SQL route.</summary>
     public static void MapSqlEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/sql", RunAsync).RequireAuthorization(Roles.Viewer).WithTags("Query");
+        api.MapGet("/sql/history", async (SqlQueryService queries, HttpContext http, int? take, CancellationToken ct) =>
+            (await queries.HistoryAsync(Roles.Caller(http.User).UserName, Math.Clamp(take ?? 50, 1, 500), ct))
+                .Select(h => new { h.Id, h.Sql, h.StartedAt, h.ElapsedMs, h.RowCount, h.Error })).WithTags("Query");
     }
 
     private static async Task<IResult> RunAsync(SqlRequest? request, SqlQueryService queries, HttpContext http, CancellationToken cancellationToken)
@@ -33,8 +36,7 @@ public static class SqlEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["maxRows"] = ["maxRows must be zero or more."] });
         }
 
-        var readOnly = !Roles.AtLeast(Roles.Analyst).Any(http.User.IsInRole);
-        var outcome = await queries.RunAsync(request.Sql, readOnly, request.MaxRows ?? SqlQueryService.DefaultMaxRows, cancellationToken);
+        var outcome = await queries.RunAsync(request.Sql, Roles.Caller(http.User), request.MaxRows ?? SqlQueryService.DefaultMaxRows, cancellationToken);
         if (outcome.Fault is { } fault)
         {
             var status = fault.Kind switch
@@ -56,6 +58,7 @@ public static class SqlEndpoints
             answer.Rows,
             answer.RowCount,
             answer.ElapsedMs,
-            answer.Truncated));
+            answer.Truncated,
+            answer.Written.Select(t => t.ToString()).ToArray()));
     }
 }

@@ -23,6 +23,16 @@ public static class Roles
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
+    /// <summary>The caller behind a signed-in principal (bearer or cookie).</summary>
+    public static Matih.Core.Query.SqlCaller Caller(System.Security.Claims.ClaimsPrincipal user) => new(
+        user.FindFirst(TokenIssuer.NameClaim)?.Value ?? "anonymous",
+        user.FindFirst(TokenIssuer.RoleClaim)?.Value switch
+        {
+            Admin => Role.Admin,
+            Analyst => Role.Analyst,
+            _ => Role.Viewer,
+        });
+
     /// <summary>The roles a policy admits.</summary>
     public static string[] AtLeast(string policy) => policy switch
     {

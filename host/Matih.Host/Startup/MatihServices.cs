@@ -35,6 +35,9 @@ public static class MatihServices
         }));
         services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
         services.AddSingleton<SqlQueryService>();
+        services.AddSingleton<Matih.Core.Lineage.LineageParser>();
+        services.AddSingleton<Matih.Core.Lineage.LineageGraph>();
+        services.AddSingleton<SavedQueries>();
 
         var metadata = options.MetadataConnectionString ?? $"Data Source={Path.Combine(dataPath, "metadata.db")}";
         services.AddDbContextFactory<MetadataDbContext>(o => o.UseSqlite(metadata));

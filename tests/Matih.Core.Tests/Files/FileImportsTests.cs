@@ -1,10 +1,7 @@
 using System.Text;
-using Matih.Core.Catalog;
 using Matih.Core.Files;
-using Matih.Core.Metadata;
 using Matih.Core.Warehouse;
 using Matih.Sdk.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Core.Tests.Files;
 
@@ -17,27 +14,19 @@ public sealed class FileImportsTests : IDisposable
 
     private static readonly TableRef s_destination = TableRef.Parse("novamart.surveys.customer_nps");
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("matih-files-").FullName;
+    private readonly TestStores _stores = new();
+    private readonly string _folder;
     private readonly DuckDbWarehouse _warehouse;
     private readonly FileImports _imports;
 
     public FileImportsTests()
     {
-        _warehouse = new DuckDbWarehouse(new WarehouseOptions { Directory = Path.Combine(_folder, "wh"), Catalogs = ["novamart"] });
-        var options = new DbContextOptionsBuilder<MetadataDbContext>().UseSqlite($"Data Source={Path.Combine(_folder, "m.db")};Pooling=false").Options;
-        using (var db = new MetadataDbContext(options))
-        {
-            MetadataSchema.EnsureAsync(db, default).GetAwaiter().GetResult();
-        }
-
-        _imports = new FileImports(_warehouse, new DatasetRegistry(new Factory(options), TimeProvider.System));
+        _folder = _stores.Folder;
+        _warehouse = _stores.Warehouse;
+        _imports = new FileImports(_warehouse, _stores.Datasets, _stores.Lineage);
     }
 
-    public void Dispose()
-    {
-        _warehouse.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _stores.Dispose();
 
     [Fact]
     public async Task A_good_survey_file_previews_ten_rows_and_imports_every_row_with_the_declared_types()
@@ -171,10 +160,5 @@ public sealed class FileImportsTests : IDisposable
         }
 
         return text.ToString();
-    }
-
-    private sealed class Factory(DbContextOptions<MetadataDbContext> options) : IDbContextFactory<MetadataDbContext>
-    {
-        public MetadataDbContext CreateDbContext() => new(options);
     }
 }

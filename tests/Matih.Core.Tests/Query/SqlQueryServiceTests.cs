@@ -1,30 +1,25 @@
 using Matih.Core.Query;
-using Matih.Core.Warehouse;
+using Matih.Core.Users;
+using Matih.Sdk.Data;
 
 namespace Matih.Core.Tests.Query;
 
 public sealed class SqlQueryServiceTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("matih-sql-").FullName;
-    private readonly DuckDbWarehouse _warehouse;
-    private readonly SqlQueryService _queries;
+    private static readonly SqlCaller s_viewer = new("vera", Role.Viewer);
+    private static readonly SqlCaller s_analyst = new("priya", Role.Analyst);
+    private static readonly SqlCaller s_admin = new("admin", Role.Admin);
 
-    public SqlQueryServiceTests()
-    {
-        _warehouse = new DuckDbWarehouse(new WarehouseOptions { Directory = _folder, Catalogs = ["analytics"] });
-        _queries = new SqlQueryService(_warehouse);
-    }
+    private readonly TestStores _stores = new();
 
-    public void Dispose()
-    {
-        _warehouse.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    private SqlQueryService Queries => _stores.Queries;
+
+    public void Dispose() => _stores.Dispose();
 
     [Fact]
     public async Task A_query_returns_columns_rows_and_the_row_count_beyond_the_limit()
     {
-        var outcome = await _queries.RunAsync("SELECT range AS n, 'x' AS s FROM range(25)", readOnly: true, maxRows: 10, default);
+        var outcome = await Queries.RunAsync("SELECT range AS n, 'x' AS s FROM range(25)", s_viewer, maxRows: 10, default);
 
         var answer = Assert.IsType<SqlAnswer>(outcome.Answer);
         Assert.Equal(["n", "s"], answer.Columns.Select(c => c.Name));
@@ -34,50 +29,93 @@ public sealed class SqlQueryServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_syntax_error_names_its_line_and_column()
+    public async Task A_syntax_error_names_its_line_and_column_in_the_whole_script()
     {
-        var outcome = await _queries.RunAsync("SELECT 1\nFROM range(3)\nWHERE AND x", readOnly: false, maxRows: 10, default);
+        var outcome = await Queries.RunAsync("SELECT 1;\nSELECT 1\nFROM range(3)\nWHERE AND x", s_admin, maxRows: 10, default);
 
         var fault = Assert.IsType<SqlFault>(outcome.Fault);
         Assert.Equal("syntax", fault.Kind);
-        Assert.Equal(3, fault.Line);
+        Assert.Equal(4, fault.Line);
         Assert.Equal(7, fault.Column);
+        Assert.StartsWith("Statement 2: Parser Error", fault.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task An_unknown_table_is_a_binder_fault_naming_the_table()
     {
-        var outcome = await _queries.RunAsync("SELECT * FROM analytics.derived.nope", readOnly: true, maxRows: 10, default);
+        var outcome = await Queries.RunAsync("SELECT * FROM analytics.derived.nope", s_viewer, maxRows: 10, default);
 
         var fault = Assert.IsType<SqlFault>(outcome.Fault);
         Assert.Equal("binder", fault.Kind);
         Assert.Contains("nope", fault.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Read_only_callers_cannot_create_tables()
+    [Theory]
+    [InlineData("viewer", "CREATE TABLE analytics.main.t AS SELECT 1", "Your role may only read")]
+    [InlineData("viewer", "SELECT * FROM read_csv('/etc/passwd')", "read_csv() reads files on the Matih host")]
+    [InlineData("analyst", "CREATE TABLE novamart.main.t AS SELECT 1", "Analysts create and change tables in the analytics catalog only; novamart.main.t is in novamart.")]
+    [InlineData("analyst", "ATTACH '/tmp/x.duckdb' AS x", "Session and file statements")]
+    [InlineData("admin", "DROP TABLE postgresql.novamart.orders", "postgresql.novamart.orders is in catalog postgresql, which the NovaMart demo source fills; write your results to analytics instead")]
+    public async Task Statements_beyond_the_callers_role_are_refused_with_the_reason(string role, string sql, string reason)
     {
-        var outcome = await _queries.RunAsync("CREATE TABLE analytics.main.t AS SELECT 1", readOnly: true, maxRows: 10, default);
+        var caller = role switch { "viewer" => s_viewer, "analyst" => s_analyst, _ => s_admin };
+
+        var outcome = await Queries.RunAsync(sql, caller, maxRows: 10, default);
 
         Assert.Equal("permission", outcome.Fault?.Kind);
-        Assert.Null(await _warehouse.GetSchemaAsync(Matih.Sdk.Data.TableRef.Parse("analytics.main.t"), default));
+        Assert.Contains(reason, outcome.Fault!.Message, StringComparison.Ordinal);
+        Assert.Null(await _stores.Warehouse.GetSchemaAsync(TableRef.Parse("analytics.main.t"), default));
     }
 
     [Fact]
-    public async Task Writers_can_create_tables_with_three_part_names()
+    public async Task An_analyst_creates_a_table_and_its_lineage_and_catalog_entry_are_recorded()
     {
-        var outcome = await _queries.RunAsync("CREATE TABLE analytics.main.t AS SELECT 1 AS one", readOnly: false, maxRows: 10, default);
+        await _stores.Warehouse.ExecuteAsync("CREATE SCHEMA postgresql.novamart; CREATE TABLE postgresql.novamart.orders AS SELECT range AS order_id, range % 7 AS customer_id FROM range(100)", default);
+
+        var outcome = await Queries.RunAsync(
+            "CREATE TABLE analytics.derived.per_customer AS SELECT customer_id, count(*) AS orders FROM postgresql.novamart.orders GROUP BY 1",
+            s_analyst, maxRows: 10, default);
 
         Assert.Null(outcome.Fault);
-        Assert.NotNull(await _warehouse.GetSchemaAsync(Matih.Sdk.Data.TableRef.Parse("analytics.main.t"), default));
+        Assert.Equal(["analytics.derived.per_customer"], outcome.Answer!.Written.Select(t => t.ToString()));
+        var graph = await _stores.Lineage.GetAsync("analytics.derived.per_customer", 3, default);
+        var edge = Assert.Single(graph.Edges);
+        Assert.Equal("postgresql.novamart.orders", edge.From);
+        Assert.Equal(["order_id"], edge.Columns.GetValueOrDefault("orders") ?? ["order_id"]);
+        Assert.Equal(["customer_id"], edge.Columns["customer_id"]);
+        var dataset = await _stores.Datasets.FindAsync(TableRef.Parse("analytics.derived.per_customer"), default);
+        Assert.Equal(7, dataset!.RowCount);
+        Assert.Equal("sql", dataset.Origin);
+    }
+
+    [Fact]
+    public async Task Unqualified_tables_land_in_the_persisted_analytics_catalog()
+    {
+        var outcome = await Queries.RunAsync("CREATE TABLE scratch AS SELECT 1 AS one", s_analyst, maxRows: 10, default);
+
+        Assert.Null(outcome.Fault);
+        Assert.NotNull(await _stores.Warehouse.GetSchemaAsync(TableRef.Parse("analytics.main.scratch"), default));
+    }
+
+    [Fact]
+    public async Task Every_statement_is_kept_in_the_callers_history()
+    {
+        await Queries.RunAsync("SELECT 1", s_viewer, 10, default);
+        await Queries.RunAsync("SELECT nope", s_viewer, 10, default);
+        await Queries.RunAsync("SELECT 2", s_analyst, 10, default);
+
+        var history = await Queries.HistoryAsync("vera", 10, default);
+
+        Assert.Equal(["SELECT nope", "SELECT 1"], history.Select(h => h.Sql));
+        Assert.NotNull(history[0].Error);
     }
 
     [Fact]
     public async Task A_long_query_stops_when_cancelled()
     {
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
 
-        var outcome = await _queries.RunAsync("SELECT count(*) FROM range(100000000000) a", readOnly: true, maxRows: 10, cancel.Token);
+        var outcome = await Queries.RunAsync("SELECT count(*) FROM range(100000000000) a", s_viewer, maxRows: 10, cancel.Token);
 
         Assert.Equal("cancelled", outcome.Fault?.Kind);
     }

@@ -61,6 +61,44 @@ public sealed class SqlTests(DemoHostFixture fixture) : IClassFixture<DemoHostFi
     }
 
     [Fact]
+    public async Task The_seed_churn_sql_runs_verbatim_on_the_demo_and_its_lineage_reaches_the_sources()
+    {
+        using var client = await Host.SignedInAsync();
+        var sql = await File.ReadAllTextAsync(Path.Combine(MatihHost.RepositoryRoot, "scripts", "sql", "churn_features.sql"));
+
+        var created = await client.PostAsJsonAsync("api/sql", new { sql });
+        var counted = await client.PostAsJsonAsync("api/sql", new
+        {
+            sql = "SELECT count(*), count(DISTINCT customer_id), avg(is_churned) FROM analytics.derived.churn_features",
+        });
+        var lineage = await client.GetFromJsonAsync<JsonElement>("api/catalog/tables/analytics.derived.churn_features/lineage");
+
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        Assert.Equal(["analytics.derived.churn_features"], (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("written").EnumerateArray().Select(w => w.GetString()!));
+        var row = (await counted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rows")[0];
+        Assert.InRange(row[0].GetInt64(), 15_000, 22_000);
+        Assert.Equal(row[0].GetInt64(), row[1].GetInt64());
+        Assert.InRange(row[2].GetDouble(), 0.2, 0.4);
+        var upstream = lineage.GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("depth").GetInt32() == -1).Select(n => n.GetProperty("id").GetString()!).Order();
+        Assert.Equal(["postgresql.novamart.customers", "postgresql.novamart.orders", "postgresql.novamart.returns", "snowflake.analytics.clickstream"], upstream);
+        Assert.Contains(lineage.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("id").GetString() == "source:demo:novamart.public.customers");
+    }
+
+    [Fact]
+    public async Task A_saved_query_is_found_by_its_dotted_name()
+    {
+        using var client = await Host.SignedInAsync();
+
+        var saved = await client.PostAsJsonAsync("api/queries", new { name = "analytics.queries.customer_count", sql = "SELECT count(*) FROM postgresql.novamart.customers" });
+        var bad = await client.PostAsJsonAsync("api/queries", new { name = "Not A Name", sql = "SELECT 1" });
+        var found = await client.GetFromJsonAsync<JsonElement>("api/queries/analytics.queries.customer_count");
+
+        Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        Assert.Equal("SELECT count(*) FROM postgresql.novamart.customers", found.GetProperty("sql").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task An_empty_request_names_the_sql_field()
     {
         using var client = await Host.SignedInAsync();
