@@ -62,6 +62,7 @@ api.MapUserEndpoints();
 api.MapConnectionEndpoints();
 api.MapFileEndpoints();
 api.MapQueryEndpoints();
+api.MapCatalogEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

@@ -7,6 +7,9 @@ namespace Matih.Core.Catalog;
 /// <summary>Records every table Matih writes (syncs, imports, SQL) so the catalog can show origin, rows and freshness.</summary>
 public sealed class DatasetRegistry(IDbContextFactory<MetadataDbContext> contexts, TimeProvider clock)
 {
+    /// <summary>Raised after a table was recorded, so caches of the catalog can refresh.</summary>
+    public event Action? Changed;
+
     /// <summary>Registers or refreshes <paramref name="table"/>.</summary>
     public async Task RecordAsync(TableRef table, string origin, string? sourceLocation, long? rowCount, CancellationToken cancellationToken)
     {
@@ -24,6 +27,7 @@ public sealed class DatasetRegistry(IDbContextFactory<MetadataDbContext> context
         record.RowCount = rowCount;
         record.LastUpdated = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        Changed?.Invoke();
     }
 
     /// <summary>The record of <paramref name="table"/>, or null.</summary>

@@ -18,6 +18,9 @@ public sealed class MatihOptions
     /// <summary>DuckDB memory limit, e.g. <c>8GB</c>; null = DuckDB's default (80% of RAM).</summary>
     public string? WarehouseMemoryLimit { get; set; }
 
+    /// <summary>Tables with more rows are profiled approximately unless exact figures are asked for.</summary>
+    public long ExactProfileRowLimit { get; set; } = 50_000_000;
+
     /// <summary>The metadata store's connection string; null = a SQLite file in the data directory.</summary>
     public string? MetadataConnectionString { get; set; }
 

@@ -34,6 +34,9 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     /// <summary>Every statement users ran, per user.</summary>
     public DbSet<QueryHistoryEntry> QueryHistory => Set<QueryHistoryEntry>();
 
+    /// <summary>Column profiles of tables over time.</summary>
+    public DbSet<StoredProfile> Profiles => Set<StoredProfile>();
+
     /// <summary>Which schema version wrote the store.</summary>
     public DbSet<SchemaInfo> SchemaInfo => Set<SchemaInfo>();
 
@@ -65,6 +68,12 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
             h.ToTable("query_history");
             h.HasKey(x => x.Id);
             h.HasIndex(x => new { x.UserName, x.StartedAt });
+        });
+        modelBuilder.Entity<StoredProfile>(p =>
+        {
+            p.ToTable("table_profiles");
+            p.HasKey(x => x.Id);
+            p.HasIndex(x => new { x.Table, x.TakenAt });
         });
         modelBuilder.Entity<DatasetRecord>(d =>
         {

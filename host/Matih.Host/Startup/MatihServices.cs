@@ -38,6 +38,12 @@ public static class MatihServices
         services.AddSingleton<Matih.Core.Lineage.LineageParser>();
         services.AddSingleton<Matih.Core.Lineage.LineageGraph>();
         services.AddSingleton<SavedQueries>();
+        services.AddSingleton<Matih.Core.Catalog.CatalogService>();
+        services.AddSingleton(sp => new Matih.Core.Catalog.TableProfiler(
+            sp.GetRequiredService<DuckDbWarehouse>(), sp.GetRequiredService<IDbContextFactory<MetadataDbContext>>(), sp.GetRequiredService<TimeProvider>())
+        {
+            ExactRowLimit = options.ExactProfileRowLimit,
+        });
 
         var metadata = options.MetadataConnectionString ?? $"Data Source={Path.Combine(dataPath, "metadata.db")}";
         services.AddDbContextFactory<MetadataDbContext>(o => o.UseSqlite(metadata));
