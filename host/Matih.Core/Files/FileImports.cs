@@ -110,20 +110,31 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
             Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(destination.Catalog)}.{TableRef.Quote(destination.Schema)}");
             using var transaction = connection.BeginTransaction();
 
-            // One scan: load what fits, collect what does not; roll back when bad rows are not welcome.
-            Execute(connection, $"CREATE OR REPLACE TABLE {destination.ToSql()} AS SELECT * FROM {Source(path, format, declared, rejects: format == "csv")}");
-            if (format == "csv")
+            // Good files take one plain scan. When bad rows are not welcome and the plain scan fails, a second scan
+            // that collects rejects lists every bad row; with keep_rejects, one collecting scan does both.
+            var collect = format == "csv" && policy == BadRowPolicy.KeepRejects;
+            try
             {
-                (bad, rejected) = await ReadRejectsAsync(connection, cancellationToken).ConfigureAwait(false);
+                Execute(connection, $"CREATE OR REPLACE TABLE {destination.ToSql()} AS SELECT * FROM {Source(path, format, declared, rejects: collect)}");
             }
-
-            if (rejected > 0 && policy == BadRowPolicy.Fail)
+            catch (DuckDBException) when (format == "csv" && !collect)
             {
                 transaction.Rollback();
-                var encoding = bad.FirstOrDefault(b => b.Error == NotUtf8);
-                return new FileImportResult(false, destination.ToString(), 0, rejected, null, bad, clock.ElapsedMilliseconds, encoding is not null
-                    ? $"{fileName} is not valid UTF-8 (line {encoding.Line}); save it as UTF-8 and upload it again. Nothing was imported."
-                    : $"{rejected} row{(rejected == 1 ? "" : "s")} of {fileName} do not fit the schema; nothing was imported. Fix them, or import with on_error=keep_rejects to keep the good rows.");
+                using var retry = connection.BeginTransaction();
+                Execute(connection, $"CREATE OR REPLACE TEMP TABLE _matih_import_check AS SELECT * FROM {Source(path, format, declared, rejects: true)}");
+                (bad, rejected) = await ReadRejectsAsync(connection, cancellationToken).ConfigureAwait(false);
+                retry.Rollback();
+                if (rejected == 0)
+                {
+                    throw;
+                }
+
+                return Refused(destination, fileName, bad, rejected, clock.ElapsedMilliseconds);
+            }
+
+            if (collect)
+            {
+                (bad, rejected) = await ReadRejectsAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
             if (rejected > 0)
@@ -144,6 +155,14 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
         await datasets.RecordAsync(destination, "import", fileName, count, cancellationToken).ConfigureAwait(false);
         await lineage.RecordEdgeAsync($"file:{fileName}", destination.ToString(), "import", new Dictionary<string, string[]>(), fileName, cancellationToken).ConfigureAwait(false);
         return new FileImportResult(true, destination.ToString(), count, rejected, rejectsTable, bad, clock.ElapsedMilliseconds, null);
+    }
+
+    private static FileImportResult Refused(TableRef destination, string fileName, IReadOnlyList<BadRow> bad, long rejected, long elapsedMs)
+    {
+        var encoding = bad.FirstOrDefault(b => b.Error == NotUtf8);
+        return new FileImportResult(false, destination.ToString(), 0, rejected, null, bad, elapsedMs, encoding is not null
+            ? $"{fileName} is not valid UTF-8 (line {encoding.Line}); save it as UTF-8 and upload it again. Nothing was imported."
+            : $"{rejected} row{(rejected == 1 ? "" : "s")} of {fileName} do not fit the schema; nothing was imported. Fix them, or import with on_error=keep_rejects to keep the good rows.");
     }
 
     /// <summary>Checks declared columns; returns a problem per bad entry (name or type), by index.</summary>
