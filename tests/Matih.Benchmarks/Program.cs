@@ -8,6 +8,8 @@ IBenchmarkCommand[] commands =
     new FakerBenchmark(),
     new ColdStartBenchmark(),
     new CsvImportBenchmark(),
+    new CatalogSearchBenchmark(),
+    new ChurnSqlBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -47,8 +47,11 @@ public sealed record CatalogPage(IReadOnlyList<CatalogHit> Items, int Total, int
 /// </summary>
 public sealed class CatalogService
 {
-    /// <summary>How long a catalog snapshot is reused.</summary>
-    public static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// After this, a search still answers from the snapshot but refreshes it in the background (changes made
+    /// outside Matih show up then; Matih's own writes invalidate it at once).
+    /// </summary>
+    public static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(10);
 
     private readonly DuckDbWarehouse _warehouse;
     private readonly IDbContextFactory<MetadataDbContext> _contexts;
@@ -67,8 +70,14 @@ public sealed class CatalogService
         datasets.Changed += Invalidate;
     }
 
-    /// <summary>Forgets the cached snapshot (after a write), so the next search sees the change.</summary>
-    public void Invalidate() => _snapshot = null;
+    /// <summary>Marks the snapshot wrong (after a write Matih made), so the next search waits for a fresh one.</summary>
+    public void Invalidate()
+    {
+        if (_snapshot is { } current)
+        {
+            current.Stale = true;
+        }
+    }
 
     /// <summary>Searches the catalog; an empty query lists everything by name.</summary>
     public async Task<CatalogPage> SearchAsync(string? query, int page, int pageSize, CancellationToken cancellationToken)
@@ -103,8 +112,7 @@ public sealed class CatalogService
             return found.Entry;
         }
 
-        Invalidate();
-        snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        snapshot = await RefreshAsync(cancellationToken).ConfigureAwait(false);
         return snapshot.Entries.FirstOrDefault(e => e.Entry.Table == table)?.Entry;
     }
 
@@ -169,16 +177,28 @@ public sealed class CatalogService
     private async Task<Snapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
         var current = _snapshot;
-        if (current is not null && _clock.GetUtcNow() - current.TakenAt < SnapshotLifetime)
+        if (current is not null && !current.Stale)
         {
+            if (_clock.GetUtcNow() - current.TakenAt >= SnapshotLifetime && _refresh.CurrentCount > 0)
+            {
+                // Old but not known to be wrong: answer from it and refresh in the background, so no search waits.
+                _ = Task.Run(() => RefreshAsync(CancellationToken.None), CancellationToken.None);
+            }
+
             return current;
         }
 
+        return await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Snapshot> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var before = _snapshot;
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            current = _snapshot;
-            if (current is not null && _clock.GetUtcNow() - current.TakenAt < SnapshotLifetime)
+            var current = _snapshot;
+            if (current is not null && !current.Stale && !ReferenceEquals(current, before))
             {
                 return current;
             }
@@ -266,5 +286,8 @@ public sealed class CatalogService
 
     private sealed record IndexedEntry(CatalogEntry Entry, string Name, string Path, string[] ColumnNames, string Text);
 
-    private sealed record Snapshot(IReadOnlyList<IndexedEntry> Entries, DateTimeOffset TakenAt);
+    private sealed record Snapshot(IReadOnlyList<IndexedEntry> Entries, DateTimeOffset TakenAt)
+    {
+        public volatile bool Stale;
+    }
 }

@@ -71,7 +71,8 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
         var format = FormatOf(fileName);
         CheckNotEmpty(path);
         using var connection = warehouse.OpenConnection();
-        var source = Source(path, format, declared, rejects: false);
+        // With declared columns a bad row near the top must not hide the preview: skip it here, list it below.
+        var source = Source(path, format, declared, rejects: format == "csv" && declared is { Count: > 0 });
         var rows = new List<object?[]>();
         List<ColumnSchema> columns;
         try

@@ -62,6 +62,17 @@ public sealed class FileImportsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_row_among_the_first_rows_still_gives_a_preview_and_is_listed()
+    {
+        var file = Write("s.csv", Survey(12).Replace("2025-01-02", "2025-02-30", StringComparison.Ordinal));
+
+        var preview = await _imports.PreviewAsync(file, "s.csv", s_surveyColumns, default);
+
+        Assert.Equal(10, preview.Rows.Count);
+        Assert.Equal(3, Assert.Single(preview.BadRows).Line);
+    }
+
+    [Fact]
     public async Task Keeping_rejects_imports_the_good_rows_and_keeps_the_bad_ones_in_a_rejects_table()
     {
         var file = Write("s.csv", Survey(6).Replace("2025-01-03", "2025-02-30", StringComparison.Ordinal) + "7,2025-01-09,9,4,too,many,fields\n");

@@ -40,11 +40,11 @@ public static class WorkbenchAreas
         new("Sources", "/sources", Icons.Material.Filled.Storage, DataWorkbench,
             "Connect a source such as NovaMart's PostgreSQL database with the Airbyte-style connection JSON, pick streams and sync modes "
             + "(full refresh, incremental, CDC), schedule syncs and follow each run's rows per stream and progress.",
-            "Stage 1 - Ingestion"),
+            "Stage 1 - Ingestion", Available: true),
         new("File Import", "/file-import", Icons.Material.Filled.UploadFile, DataWorkbench,
             "Upload a CSV such as customer_surveys_2025.csv, check it against the columns you declare, see a 10-row preview and "
             + "every bad line by number, then load it into a warehouse table the catalog registers.",
-            "Stage 1 - Ingestion"),
+            "Stage 1 - Ingestion", Available: true),
         new("Catalog", "/catalog", Icons.Material.Filled.ManageSearch, DataWorkbench,
             "Search tables across catalogs with their schema, rows, freshness and quality score, profile columns (nulls, distinct "
             + "values, distributions) and trace lineage between tables.",
