@@ -77,6 +77,61 @@ public sealed partial class SqlQueryService(
         return outcome;
     }
 
+    /// <summary>
+    /// Writes the rows of a single query to <paramref name="path"/> as CSV (with a header) or Parquet. Only queries
+    /// may be exported, with the same permission checks as running them.
+    /// </summary>
+    /// <returns>Null on success, else why not.</returns>
+    public async Task<SqlFault?> ExportAsync(string sql, SqlCaller caller, string format, string path, CancellationToken cancellationToken)
+    {
+        var statements = SqlStatements.Split(sql);
+        if (statements.Count != 1)
+        {
+            return new SqlFault("Export one query at a time.", null, null, "syntax");
+        }
+
+        StatementLineage found;
+        try
+        {
+            found = await parser.ParseAsync(statements[0].Text, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LineageException or DuckDBException)
+        {
+            return Describe(e.Message);
+        }
+
+        if (found.Kind != StatementKind.Query)
+        {
+            return new SqlFault("Only a query's rows can be exported.", null, null, "permission");
+        }
+
+        if (SqlPolicy.Refusal(found, caller, await ConnectorCatalogsAsync(cancellationToken).ConfigureAwait(false)) is { } refusal)
+        {
+            return new SqlFault(refusal, null, null, "permission");
+        }
+
+        var options = format switch
+        {
+            "csv" => "FORMAT csv, HEADER true",
+            "parquet" => "FORMAT parquet",
+            _ => null,
+        };
+        if (options is null)
+        {
+            return new SqlFault($"'{format}' is not an export format; use csv or parquet.", null, null, "syntax");
+        }
+
+        try
+        {
+            await warehouse.ExecuteAsync($"COPY ({statements[0].Text}) TO '{path.Replace("'", "''", StringComparison.Ordinal)}' ({options})", cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (DuckDBException e)
+        {
+            return Describe(e.Message, cancellationToken.IsCancellationRequested);
+        }
+    }
+
     /// <summary>The caller's latest statements, newest first.</summary>
     public async Task<IReadOnlyList<QueryHistoryEntry>> HistoryAsync(string userName, int take, CancellationToken cancellationToken)
     {
