@@ -11,8 +11,8 @@ namespace Matih.Core.Catalog;
 /// <summary>
 /// Profiles a table's columns: null share, distinct values, and a distribution in the seed's words — the value range
 /// for dates ("2019-01 to 2025-12"), min/median/max for numbers, the top values with their share for low-cardinality
-/// columns — plus a histogram per column. One wide scan for the figures, then one small query per histogram or
-/// top-value list. Exact by default; approximate when asked or when the table is larger than the configured size.
+/// columns — plus a histogram per column. Two scans: one for the figures, one for every histogram and top-value list
+/// (DuckDB's histogram()). Exact by default; approximate when asked or when the table is larger than the configured size.
 /// </summary>
 public sealed class TableProfiler(DuckDbWarehouse warehouse, IDbContextFactory<MetadataDbContext> contexts, TimeProvider clock)
 {
@@ -70,13 +70,12 @@ public sealed class TableProfiler(DuckDbWarehouse warehouse, IDbContextFactory<M
         }
 
         var figures = (await warehouse.QueryAsync($"SELECT {string.Join(", ", expressions)} FROM {source}", cancellationToken).ConfigureAwait(false)).Rows[0];
-        var profiles = new List<ColumnProfile>();
+        var firstPass = new List<(ColumnSchema Column, long NonNull, long? Distinct, double? Min, double? Max, double? Median, double? Mean, double? StdDev, string? MinText, string? MaxText)>();
         var at = 0;
         foreach (var column in schema.Columns)
         {
             var nonNull = Long(figures[at++]) ?? 0;
             var distinct = Long(figures[at++]);
-            var nullPercent = rows == 0 ? 0 : 100.0 * (rows - nonNull) / rows;
             double? min = null, max = null, median = null, mean = null, stddev = null;
             string? minText = null, maxText = null;
             if (column.Type.IsNumeric())
@@ -88,15 +87,60 @@ public sealed class TableProfiler(DuckDbWarehouse warehouse, IDbContextFactory<M
                 (minText, maxText, min, max) = (figures[at++] as string, figures[at++] as string, Double(figures[at++]), Double(figures[at++]));
             }
 
-            var top = distinct is > 0 and <= LowCardinality
-                ? await TopValuesAsync(source, column, nonNull, cancellationToken).ConfigureAwait(false)
-                : [];
-            var histogram = min is { } lo && max is { } hi && nonNull > 0 && (column.Type.IsNumeric() || minText is not null)
-                ? await HistogramAsync(source, column, lo, hi, cancellationToken).ConfigureAwait(false)
-                : [];
-            profiles.Add(new ColumnProfile(column.Name, column.SourceType ?? column.Type.ToString().ToUpperInvariant(), Math.Round(nullPercent, 2), distinct,
-                Describe(column, rows, nonNull, distinct, min, max, median, minText, maxText, top), min, max, median, mean, stddev, minText, maxText, top, histogram));
+            firstPass.Add((column, nonNull, distinct, min, max, median, mean, stddev, minText, maxText));
         }
+
+        // A second scan for every histogram and every top-value list at once (DuckDB's histogram() as JSON).
+        var second = new List<string>();
+        var slots = new List<(int Column, bool Top)>();
+        for (var i = 0; i < firstPass.Count; i++)
+        {
+            var f = firstPass[i];
+            var c = TableRef.Quote(f.Column.Name);
+            if (f.Distinct is > 0 and <= LowCardinality)
+            {
+                second.Add($"to_json(histogram({c}::VARCHAR))::VARCHAR");
+                slots.Add((i, true));
+            }
+
+            if (f.Min is { } lo && f.Max is { } hi && f.NonNull > 0 && (f.Column.Type.IsNumeric() || f.MinText is not null))
+            {
+                var value = f.Column.Type.IsNumeric() ? $"{c}::DOUBLE" : $"epoch({c})";
+                var width = hi > lo ? (hi - lo) / Bins : 1;
+                second.Add($"to_json(histogram(least(floor(({value} - {lo.ToString("R", CultureInfo.InvariantCulture)}) / {width.ToString("R", CultureInfo.InvariantCulture)}), {Bins - 1})::INTEGER))::VARCHAR");
+                slots.Add((i, false));
+            }
+        }
+
+        var maps = second.Count == 0
+            ? []
+            : (await warehouse.QueryAsync($"SELECT {string.Join(", ", second)} FROM {source}", cancellationToken).ConfigureAwait(false)).Rows[0];
+        var tops = new Dictionary<int, IReadOnlyList<ValueShare>>();
+        var histograms = new Dictionary<int, IReadOnlyList<HistogramBin>>();
+        for (var slot = 0; slot < slots.Count; slot++)
+        {
+            var (index, top) = slots[slot];
+            var counts = maps[slot] is string json ? JsonSerializer.Deserialize<Dictionary<string, long>>(json) ?? [] : [];
+            var f = firstPass[index];
+            if (top)
+            {
+                tops[index] = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                    .Select(kv => new ValueShare(kv.Key, kv.Value, f.NonNull == 0 ? 0 : (double)kv.Value / f.NonNull)).ToArray();
+            }
+            else
+            {
+                histograms[index] = Histogram(f.Column, f.Min!.Value, f.Max!.Value, counts);
+            }
+        }
+
+        var profiles = firstPass.Select((f, i) =>
+        {
+            var top = tops.GetValueOrDefault(i) ?? [];
+            var nullPercent = rows == 0 ? 0 : 100.0 * (rows - f.NonNull) / rows;
+            return new ColumnProfile(f.Column.Name, f.Column.SourceType ?? f.Column.Type.ToString().ToUpperInvariant(), Math.Round(nullPercent, 2), f.Distinct,
+                Describe(f.Column, rows, f.NonNull, f.Distinct, f.Min, f.Max, f.Median, f.MinText, f.MaxText, top),
+                f.Min, f.Max, f.Median, f.Mean, f.StdDev, f.MinText, f.MaxText, top, histograms.GetValueOrDefault(i) ?? []);
+        }).ToList();
 
         var result = new TableProfileResult(table.ToString(), rows, approx, clock.GetUtcNow(), timer.ElapsedMilliseconds, profiles);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -149,27 +193,9 @@ public sealed class TableProfiler(DuckDbWarehouse warehouse, IDbContextFactory<M
         return "-";
     }
 
-    private async Task<IReadOnlyList<ValueShare>> TopValuesAsync(string source, ColumnSchema column, long nonNull, CancellationToken cancellationToken)
+    private static IReadOnlyList<HistogramBin> Histogram(ColumnSchema column, double min, double max, Dictionary<string, long> counts)
     {
-        var c = TableRef.Quote(column.Name);
-        var result = await warehouse.QueryAsync(
-            $"SELECT {c}::VARCHAR, count(*) FROM {source} WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {LowCardinality}", cancellationToken).ConfigureAwait(false);
-        return result.Rows.Select(r =>
-        {
-            var count = Convert.ToInt64(r[1], CultureInfo.InvariantCulture);
-            return new ValueShare((string)r[0]!, count, nonNull == 0 ? 0 : (double)count / nonNull);
-        }).ToArray();
-    }
-
-    private async Task<IReadOnlyList<HistogramBin>> HistogramAsync(string source, ColumnSchema column, double min, double max, CancellationToken cancellationToken)
-    {
-        var c = TableRef.Quote(column.Name);
-        var value = column.Type.IsNumeric() ? $"{c}::DOUBLE" : $"epoch({c})";
         var width = max > min ? (max - min) / Bins : 1;
-        var result = await warehouse.QueryAsync(
-            $"SELECT least(floor(({value} - {min.ToString("R", CultureInfo.InvariantCulture)}) / {width.ToString("R", CultureInfo.InvariantCulture)}), {Bins - 1})::INTEGER AS bin, count(*) FROM {source} WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 1",
-            cancellationToken).ConfigureAwait(false);
-        var counts = result.Rows.ToDictionary(r => Convert.ToInt32(r[0], CultureInfo.InvariantCulture), r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
         var bins = max > min ? Bins : 1;
         return Enumerable.Range(0, bins).Select(i =>
         {
@@ -178,7 +204,7 @@ public sealed class TableProfiler(DuckDbWarehouse warehouse, IDbContextFactory<M
             var label = column.Type.IsNumeric()
                 ? $"{Number(from)}-{Number(to)}"
                 : DateTimeOffset.FromUnixTimeSeconds((long)from).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            return new HistogramBin(label, from, to, counts.GetValueOrDefault(i));
+            return new HistogramBin(label, from, to, counts.GetValueOrDefault(i.ToString(CultureInfo.InvariantCulture)));
         }).ToArray();
     }
 
