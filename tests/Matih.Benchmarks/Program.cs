@@ -10,6 +10,7 @@ IBenchmarkCommand[] commands =
     new CsvImportBenchmark(),
     new CatalogSearchBenchmark(),
     new ChurnSqlBenchmark(),
+    new PostgresSyncBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
