@@ -6,6 +6,7 @@ using Matih.Plugins.SourcePostgres.Copying;
 using Matih.Plugins.SourcePostgres.Diagnostics;
 using Matih.Plugins.SourcePostgres.Discovery;
 using Matih.Plugins.SourcePostgres.Incremental;
+using Matih.Sdk.Catalog;
 using Matih.Sdk.Connectors;
 using Matih.Sdk.Data;
 
@@ -20,7 +21,7 @@ namespace Matih.Plugins.SourcePostgres;
 /// <c>{"snapshot_lsn": ...}</c> once their initial snapshot is in, and the connection saves <c>{"lsn": ...}</c>
 /// globally. Full-refresh streams keep no state and are copied whole every sync, in CDC connections too.
 /// </remarks>
-public sealed class PostgresConnector : IConnector, IConnectorDiagnostics
+public sealed class PostgresConnector : IConnector, IConnectorDiagnostics, ILiveCatalog
 {
     /// <summary>The id connection documents use.</summary>
     public const string ConnectorId = "source-postgres";
@@ -65,6 +66,20 @@ public sealed class PostgresConnector : IConnector, IConnectorDiagnostics
         var parsed = PostgresConfig.Parse(config);
         var tables = await DiscoverTablesAsync(parsed, cancellationToken).ConfigureAwait(false);
         return tables.Select(t => t.ToDescriptor()).ToList();
+    }
+
+    /// <summary>The source's tables and views as the catalog shows them: <c>database.schema.table</c>, live.</summary>
+    public async Task<IReadOnlyList<DatasetInfo>> ListLiveDatasetsAsync(JsonElement config, CancellationToken cancellationToken)
+    {
+        var parsed = PostgresConfig.Parse(config);
+        var tables = await DiscoverTablesAsync(parsed, cancellationToken).ConfigureAwait(false);
+        return tables.Select(t => new DatasetInfo(new TableRef(parsed.Database, t.Namespace, t.Name), t.Columns.Select(c => c.Schema).ToArray())
+        {
+            Kind = t.IsView ? "view" : "table",
+            RowCount = t.EstimatedRows,
+            SourceLocation = $"{parsed.Database}.{t.Namespace}.{t.Name}",
+            Description = $"Live table of the PostgreSQL database {parsed.Database} on {parsed.Host}.",
+        }).ToArray();
     }
 
     /// <inheritdoc />

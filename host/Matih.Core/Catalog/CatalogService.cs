@@ -56,13 +56,26 @@ public sealed class CatalogService
     private readonly DuckDbWarehouse _warehouse;
     private readonly IDbContextFactory<MetadataDbContext> _contexts;
     private readonly IEnumerable<ICatalogProvider> _providers;
+    private readonly Connections.Connections? _connections;
+    private readonly Microsoft.Extensions.Logging.ILogger? _log;
     private readonly TimeProvider _clock;
+    private static readonly TimeSpan LiveTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile Snapshot? _snapshot;
 
     /// <summary>Creates the catalog; it refreshes whenever the registry records a write.</summary>
-    public CatalogService(DuckDbWarehouse warehouse, IDbContextFactory<MetadataDbContext> contexts, DatasetRegistry datasets, IEnumerable<ICatalogProvider> providers, TimeProvider clock)
+    /// <param name="warehouse">The warehouse whose tables are listed.</param>
+    /// <param name="contexts">The metadata store (origins, rows, freshness).</param>
+    /// <param name="datasets">Raises a change whenever Matih writes a table.</param>
+    /// <param name="providers">Catalog-provider plugins.</param>
+    /// <param name="clock">The time.</param>
+    /// <param name="connections">Connections whose connectors list their source live (optional).</param>
+    /// <param name="log">Where unreachable live sources are reported (optional).</param>
+    public CatalogService(DuckDbWarehouse warehouse, IDbContextFactory<MetadataDbContext> contexts, DatasetRegistry datasets, IEnumerable<ICatalogProvider> providers, TimeProvider clock,
+        Connections.Connections? connections = null, Microsoft.Extensions.Logging.ILogger<CatalogService>? log = null)
     {
+        _connections = connections;
+        _log = log;
         _warehouse = warehouse;
         _contexts = contexts;
         _providers = providers;
@@ -271,6 +284,24 @@ public sealed class CatalogService
             {
                 entries.Add(Index(new CatalogEntry(dataset.Table, dataset.Kind, dataset.Columns, dataset.RowCount, dataset.LastUpdated, null,
                     dataset.SourceLocation, provider.Id, dataset.Description)));
+            }
+        }
+
+        if (_connections is not null)
+        {
+            foreach (var (connection, datasetsOfSource) in await _connections.LiveDatasetsAsync(LiveTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                if (datasetsOfSource.Error is { } error)
+                {
+                    Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(_log!, "The live catalog of connection {Connection} is unavailable: {Error}", connection, error);
+                    continue;
+                }
+
+                foreach (var dataset in datasetsOfSource.Datasets)
+                {
+                    entries.Add(Index(new CatalogEntry(dataset.Table, "source " + dataset.Kind, dataset.Columns, dataset.RowCount, null, null,
+                        dataset.SourceLocation, $"live:{connection}", dataset.Description)));
+                }
             }
         }
 

@@ -136,6 +136,36 @@ public sealed class Connections(IDbContextFactory<MetadataDbContext> contexts, I
         return await diagnostics.DiagnoseAsync(config, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The live datasets of every connection whose connector lists its source (<see cref="Matih.Sdk.Catalog.ILiveCatalog"/>), each within <paramref name="timeout"/>.</summary>
+    public async Task<IReadOnlyList<(string Connection, (IReadOnlyList<Matih.Sdk.Catalog.DatasetInfo> Datasets, string? Error) Result)>> LiveDatasetsAsync(
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var results = new List<(string, (IReadOnlyList<Matih.Sdk.Catalog.DatasetInfo>, string?))>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var records = await db.Connections.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            if (Connector(record.Connector) is not Matih.Sdk.Catalog.ILiveCatalog live)
+            {
+                continue;
+            }
+
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            try
+            {
+                var config = JsonSerializer.SerializeToElement(secrets.Resolve(JsonNode.Parse(record.ConfigJson)!.AsObject()));
+                results.Add((record.Id, (await live.ListLiveDatasetsAsync(config, limit.Token).ConfigureAwait(false), null)));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+            {
+                results.Add((record.Id, ([], e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : e.Message)));
+            }
+        }
+
+        return results;
+    }
+
     /// <summary>One connection, or null.</summary>
     public async Task<ConnectionView?> GetAsync(string id, CancellationToken cancellationToken)
     {

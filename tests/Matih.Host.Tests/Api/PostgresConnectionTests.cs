@@ -111,6 +111,12 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
         Assert.Equal(300, row[4].GetInt64());
         Assert.Equal(1, row[5].GetInt64());
 
+        // The catalog shows the synced table and, live, the source's own table, with the seed's "novamart.public" schema.
+        var search = await client.GetFromJsonAsync<JsonElement>("api/catalog/search?q=customers");
+        var found = search.GetProperty("items").EnumerateArray().Select(i => (Name: i.GetProperty("name").GetString(), Schema: i.GetProperty("schema").GetString(), Origin: i.GetProperty("origin").GetString())).ToArray();
+        Assert.Contains(found, f => f.Name == "postgresql.novamart.customers" && f.Schema == "novamart.public" && f.Origin == $"sync:{id}");
+        Assert.Contains(found, f => f.Name == "novamart.public.customers" && f.Origin!.StartsWith("live:", StringComparison.Ordinal));
+
         // Secrets: never in the metadata store, never in what the host printed.
         var metadata = await File.ReadAllBytesAsync(Path.Combine(_host.DataDirectory, "metadata.db"));
         Assert.DoesNotContain(Password, Encoding.UTF8.GetString(metadata), StringComparison.Ordinal);
