@@ -61,8 +61,8 @@ public sealed class ConnectionsTests : IAsyncLifetime
         Assert.Equal("${MATIH_TEST_SEED}", connection.GetProperty("config").GetProperty("seed").GetString());
         Assert.Equal("incremental", connection.GetProperty("streams")[1].GetProperty("sync_mode").GetString());
 
-        var first = await SyncAsync(client, id!);
-        var second = await SyncAsync(client, id!);
+        var first = await client.SyncAsync(id!);
+        var second = await client.SyncAsync(id!);
 
         Assert.Equal("succeeded", first.GetProperty("state").GetString());
         Assert.Equal(1.0, first.GetProperty("progressFraction").GetDouble());
@@ -91,7 +91,7 @@ public sealed class ConnectionsTests : IAsyncLifetime
         });
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
-        var run = await SyncAsync(client, id);
+        var run = await client.SyncAsync(id);
 
         Assert.Equal("failed", run.GetProperty("state").GetString());
         Assert.Equal(1, run.GetProperty("attempt").GetInt32());
@@ -111,29 +111,9 @@ public sealed class ConnectionsTests : IAsyncLifetime
         });
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
-        var run = await SyncAsync(client, id);
+        var run = await client.SyncAsync(id);
 
         Assert.Equal("failed", run.GetProperty("state").GetString());
         Assert.StartsWith("The source has no stream named 'invoices'; it offers customers, orders", run.GetProperty("error").GetString(), StringComparison.Ordinal);
-    }
-
-    private static async Task<JsonElement> SyncAsync(HttpClient client, string id)
-    {
-        var started = await client.PostAsync($"api/connections/{id}/sync", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            var run = await client.GetFromJsonAsync<JsonElement>($"api/connections/{id}/runs/{runId}");
-            if (run.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled")
-            {
-                return run;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Run {runId} did not finish.");
     }
 }

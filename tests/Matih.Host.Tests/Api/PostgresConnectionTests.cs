@@ -80,7 +80,8 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
         var literalCreated = await client.PostAsJsonAsync("api/connections", literal);
         Assert.Equal(SecretMask, (await literalCreated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("config").GetProperty("password").GetString());
 
-        var first = await SyncAsync(client, id);
+        var first = await client.SyncAsync(id);
+        Assert.True(first.GetProperty("state").GetString() == "succeeded", first.GetProperty("error").GetString());
         await ExecuteAsync("""
             INSERT INTO customers (customer_id, segment) VALUES (101, 'New');
             UPDATE customers SET segment = 'Silver', updated_at = now() WHERE customer_id = 1;
@@ -88,7 +89,8 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
             TRUNCATE products;
             INSERT INTO products VALUES (3, 'Kettle');
             """);
-        var second = await SyncAsync(client, id);
+        var second = await client.SyncAsync(id);
+        Assert.True(second.GetProperty("state").GetString() == "succeeded", second.GetProperty("error").GetString());
 
         Assert.Equal("succeeded", first.GetProperty("state").GetString());
         Assert.Equal("succeeded", second.GetProperty("state").GetString());
@@ -163,27 +165,5 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
         await using var connection = new NpgsqlConnection(_postgres.ConnectionString("novamart"));
         await connection.OpenAsync();
         await new NpgsqlCommand(sql, connection).ExecuteNonQueryAsync();
-    }
-
-    private static async Task<JsonElement> SyncAsync(HttpClient client, string id)
-    {
-        var started = await client.PostAsync($"api/connections/{id}/sync", null);
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            var run = await client.GetFromJsonAsync<JsonElement>($"api/connections/{id}/runs/{runId}");
-            var state = run.GetProperty("state").GetString();
-            if (state is "succeeded" or "failed" or "cancelled")
-            {
-                Assert.True(state == "succeeded", run.GetProperty("error").GetString());
-                return run;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Run {runId} did not finish.");
     }
 }

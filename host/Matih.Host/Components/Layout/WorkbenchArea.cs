@@ -48,11 +48,11 @@ public static class WorkbenchAreas
         new("Catalog", "/catalog", Icons.Material.Filled.ManageSearch, DataWorkbench,
             "Search tables across catalogs with their schema, rows, freshness and quality score, profile columns (nulls, distinct "
             + "values, distributions) and trace lineage between tables.",
-            "Stage 2 - Discovery"),
+            "Stage 2 - Discovery", Available: true),
         new("Query Editor", "/query", Icons.Material.Filled.DataObject, DataWorkbench,
             "Write SQL across catalogs with three-part names (postgresql.novamart.customers), see results and timings, and save "
             + "queries such as the churn feature set, with lineage captured from each statement.",
-            "Stage 3 - Query"),
+            "Stage 3 - Query", Available: true),
         new("Pipelines", "/pipelines", Icons.Material.Filled.AccountTree, DataWorkbench,
             "Draw a pipeline as a DAG of tasks (run SQL, quality gate, feature store sync), schedule it with cron and retries, "
             + "and follow each run task by task.",
