@@ -261,6 +261,12 @@ public sealed partial class SqlQueryService(
                     var rows = await CountAsync(connection, target).ConfigureAwait(false);
                     await datasets.RecordAsync(target, "sql", null, rows, CancellationToken.None).ConfigureAwait(false);
                     written.Add(target);
+
+                    // A CREATE TABLE AS returns no rows of its own: report the rows the table now holds.
+                    if (last.Columns.Count == 0 && found.Kind == StatementKind.CreateTableAs && rows is { } count)
+                    {
+                        last = last with { RowCount = count };
+                    }
                 }
             }
         }
@@ -278,7 +284,8 @@ public sealed partial class SqlQueryService(
         var columns = new List<ColumnSchema>(reader.FieldCount);
         for (var i = 0; i < reader.FieldCount; i++)
         {
-            columns.Add(DuckDbTypes.FromSql(reader.GetName(i), reader.GetDataTypeName(i), true));
+            // DuckDB.NET names types like enum members ("Varchar", "BigInt"); show them as SQL writes them.
+            columns.Add(DuckDbTypes.FromSql(reader.GetName(i), reader.GetDataTypeName(i).ToUpperInvariant(), true));
         }
 
         var rows = new List<object?[]>();

@@ -23,6 +23,7 @@ public sealed class SqlQueryServiceTests : IDisposable
 
         var answer = Assert.IsType<SqlAnswer>(outcome.Answer);
         Assert.Equal(["n", "s"], answer.Columns.Select(c => c.Name));
+        Assert.Equal(["BIGINT", "VARCHAR"], answer.Columns.Select(c => c.SourceType));
         Assert.Equal(10, answer.Rows.Count);
         Assert.Equal(25, answer.RowCount);
         Assert.True(answer.Truncated);
@@ -78,6 +79,7 @@ public sealed class SqlQueryServiceTests : IDisposable
 
         Assert.Null(outcome.Fault);
         Assert.Equal(["analytics.derived.per_customer"], outcome.Answer!.Written.Select(t => t.ToString()));
+        Assert.Equal(7, outcome.Answer.RowCount);
         var graph = await _stores.Lineage.GetAsync("analytics.derived.per_customer", 3, default);
         var edge = Assert.Single(graph.Edges);
         Assert.Equal("postgresql.novamart.orders", edge.From);
