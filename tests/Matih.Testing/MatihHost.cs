@@ -172,6 +172,22 @@ public sealed class MatihHost : IAsyncDisposable
         throw new TimeoutException("The demo did not finish loading in time.\n" + Output);
     }
 
+    /// <summary>The host process's peak resident memory so far (Linux VmHWM), in bytes; null where unknown.</summary>
+    public long? PeakMemoryBytes
+    {
+        get
+        {
+            var status = $"/proc/{_process.Id}/status";
+            if (!File.Exists(status))
+            {
+                return null;
+            }
+
+            var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     /// <summary>Sends Ctrl-C (SIGINT) and waits for a graceful exit; returns the exit code.</summary>
     public async Task<int> InterruptAsync(TimeSpan timeout)
     {

@@ -15,7 +15,7 @@ public sealed class MatihOptions
     /// <summary>The demo's scale factor (1.0 = the seed's 2.1M customers).</summary>
     public double DemoScale { get; set; } = 0.01;
 
-    /// <summary>DuckDB memory limit, e.g. <c>8GB</c>; null = DuckDB's default (80% of RAM).</summary>
+    /// <summary>DuckDB memory limit, e.g. <c>8GB</c>; null = 60% of the machine's memory. Past it DuckDB spills to disk.</summary>
     public string? WarehouseMemoryLimit { get; set; }
 
     /// <summary>Tables with more rows are profiled approximately unless exact figures are asked for.</summary>

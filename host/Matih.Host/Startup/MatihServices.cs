@@ -31,7 +31,8 @@ public static class MatihServices
         services.AddSingleton(_ => new DuckDbWarehouse(new WarehouseOptions
         {
             Directory = Path.Combine(dataPath, "warehouse"),
-            MemoryLimit = options.WarehouseMemoryLimit,
+            // Leave room for the host and the OS: DuckDB spills to the data directory beyond this instead of failing.
+            MemoryLimit = options.WarehouseMemoryLimit ?? $"{(long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.6 / (1024 * 1024))}MB",
         }));
         services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
         services.AddSingleton<SqlQueryService>();

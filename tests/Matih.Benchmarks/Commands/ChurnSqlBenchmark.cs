@@ -46,6 +46,7 @@ public sealed class ChurnSqlBenchmark : IBenchmarkCommand
         // Interleaved, so both see the same machine: the host holds the catalog files while it runs, so it is
         // started for each Matih run and stopped before each bare run.
         var matih = new List<double>();
+        var peaks = new List<double>();
         var bare = new List<double>();
         double summarize = 0;
         for (var i = 0; i < repeat; i++)
@@ -56,6 +57,7 @@ public sealed class ChurnSqlBenchmark : IBenchmarkCommand
                 var clock = Stopwatch.StartNew();
                 var response = await client.PostAsJsonAsync("api/sql", new { sql = sql.Replace("CREATE TABLE", "CREATE OR REPLACE TABLE", StringComparison.Ordinal) }, cancellationToken);
                 matih.Add(clock.Elapsed.TotalSeconds);
+                peaks.Add((host.PeakMemoryBytes ?? 0) / 1024.0 / 1024 / 1024);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new InvalidOperationException(await response.Content.ReadAsStringAsync(cancellationToken));
@@ -106,7 +108,7 @@ public sealed class ChurnSqlBenchmark : IBenchmarkCommand
         Console.WriteLine($"{"churn feature SQL (scale " + scale + ")",-40} {"median s",9} {"runs",24}");
         Console.WriteLine($"{"Matih POST /api/sql",-40} {m,9:F2} {string.Join(" ", matih.Select(x => x.ToString("F2", System.Globalization.CultureInfo.InvariantCulture))),24}");
         Console.WriteLine($"{"bare DuckDB, same files",-40} {b,9:F2} {string.Join(" ", bare.Select(x => x.ToString("F2", System.Globalization.CultureInfo.InvariantCulture))),24}");
-        Console.WriteLine($"Matih / bare engine: {m / b:F2}x");
+        Console.WriteLine($"Matih / bare engine: {m / b:F2}x; host peak memory during the statement (VmHWM): {peaks.Max():F1} GiB");
         if (withPostgres)
         {
             await PostgresAsync(data, sql, m, cancellationToken);
