@@ -5,7 +5,11 @@ namespace Matih.Sdk.Connectors;
 /// <summary>How rows in a batch change the destination table.</summary>
 public enum RecordOperation
 {
-    /// <summary>Insert the rows; for incremental streams, replace rows with the same primary key (dedupe).</summary>
+    /// <summary>
+    /// Insert the rows; for incremental streams, replace rows with the same primary key (dedupe). Writes apply in call
+    /// order: a later row with the same key wins, within a batch and across batches, and a delete followed by an
+    /// upsert of the same key leaves the upserted row.
+    /// </summary>
     Upsert,
     /// <summary>Delete the rows with these primary keys (CDC). The batch needs only the key columns.</summary>
     Delete,
@@ -15,6 +19,10 @@ public enum RecordOperation
 /// The warehouse side of a sync. Everything written between two checkpoints becomes visible at the second one,
 /// together with its state, in one transaction; a sync that fails between checkpoints leaves no partial rows.
 /// </summary>
+/// <remarks>
+/// A full-refresh stream replaces its table at the first checkpoint after its rows were written, so checkpoint it
+/// once it is complete. The sink copies what it needs before a call returns: batches and states may be reused.
+/// </remarks>
 public interface IRecordSink
 {
     /// <summary>Declares a stream's schema before its first batch (creates or evolves the destination table).</summary>
