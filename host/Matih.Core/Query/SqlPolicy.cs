@@ -35,6 +35,12 @@ public static class SqlPolicy
             return $"{function}() reads files on the Matih host, which only administrators may do; import the file through File Import instead.";
         }
 
+        // DuckDB reads FROM 'path/file.csv' as a file (a replacement scan): a table name that is not a name is a file.
+        if (caller.Role != Role.Admin && lineage.Reads.FirstOrDefault(r => r.Table.IndexOfAny(['/', '\\', '.', ':', '*', '?']) >= 0) is { } file)
+        {
+            return $"'{file.Table}' is a file on the Matih host, which only administrators may read; import it through File Import instead.";
+        }
+
         if (lineage.Kind == StatementKind.Query)
         {
             return null;

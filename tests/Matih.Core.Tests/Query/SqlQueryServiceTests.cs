@@ -54,6 +54,8 @@ public sealed class SqlQueryServiceTests : IDisposable
     [Theory]
     [InlineData("viewer", "CREATE TABLE analytics.main.t AS SELECT 1", "Your role may only read")]
     [InlineData("viewer", "SELECT * FROM read_csv('/etc/passwd')", "read_csv() reads files on the Matih host")]
+    [InlineData("analyst", "SELECT * FROM '/etc/passwd'", "'/etc/passwd' is a file on the Matih host")]
+    [InlineData("viewer", "SELECT * FROM (SELECT * FROM 'secrets.csv') s", "'secrets.csv' is a file on the Matih host")]
     [InlineData("analyst", "CREATE TABLE novamart.main.t AS SELECT 1", "Analysts create and change tables in the analytics catalog only; novamart.main.t is in novamart.")]
     [InlineData("analyst", "ATTACH '/tmp/x.duckdb' AS x", "Session and file statements")]
     [InlineData("admin", "DROP TABLE postgresql.novamart.orders", "postgresql.novamart.orders is in catalog postgresql, which the NovaMart demo source fills; write your results to analytics instead")]
