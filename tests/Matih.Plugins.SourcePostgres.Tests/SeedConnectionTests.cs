@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Matih.Plugins.SourcePostgres.Tests.Support;
 using Matih.Sdk.Connectors;
+using Matih.Testing;
 using Npgsql;
 
 namespace Matih.Plugins.SourcePostgres.Tests;
@@ -86,36 +87,7 @@ public sealed class NovaMartServerFixture : PostgresFixture
 public sealed partial class SeedConnectionTests(NovaMartServerFixture postgres) : IClassFixture<NovaMartServerFixture>
 {
     /// <summary>Stage 1 of the seed walkthrough, verbatim.</summary>
-    private const string SeedConnection = """
-        {
-          "connector": "source-postgres",
-          "config": {
-            "host": "novamart-prod.db.internal",
-            "port": 5432,
-            "database": "novamart",
-            "username": "${POSTGRES_USER}",
-            "password": "${POSTGRES_PASSWORD}",
-            "schemas": ["public"],
-            "replication_method": {
-              "method": "CDC",
-              "replication_slot": "matih_cdc_slot",
-              "publication": "matih_pub"
-            },
-            "ssl_mode": "require"
-          },
-          "streams": [
-            { "name": "customers", "sync_mode": "incremental", "cursor_field": "updated_at" },
-            { "name": "orders", "sync_mode": "incremental", "cursor_field": "updated_at" },
-            { "name": "order_items", "sync_mode": "incremental", "cursor_field": "created_at" },
-            { "name": "products", "sync_mode": "full_refresh" },
-            { "name": "returns", "sync_mode": "incremental", "cursor_field": "return_date" }
-          ],
-          "schedule": {
-            "type": "cron",
-            "expression": "0 * * * *"
-          }
-        }
-        """;
+    private static readonly string SeedConnection = SeedDocuments.PostgresConnection;
 
     [Fact]
     public async Task The_seed_connection_with_its_secrets_resolved_checks_over_ssl_with_cdc_ready()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using Matih.Testing;
 
 namespace Matih.BrowserTests.Pages;
 
@@ -13,36 +14,8 @@ public sealed partial class SourcesTests(Workbench workbench)
     private static readonly string[] s_fakerStreams = ["customers", "orders", "order_items", "products", "returns", "clickstream"];
 
     // The seed's connection document with one mistake: products' sync mode is misspelt.
-    private const string SeedDocumentWithMistake = """
-        {
-          "connector": "source-postgres",
-          "config": {
-            "host": "novamart-prod.db.internal",
-            "port": 5432,
-            "database": "novamart",
-            "username": "${POSTGRES_USER}",
-            "password": "${POSTGRES_PASSWORD}",
-            "schemas": ["public"],
-            "replication_method": {
-              "method": "CDC",
-              "replication_slot": "matih_cdc_slot",
-              "publication": "matih_pub"
-            },
-            "ssl_mode": "require"
-          },
-          "streams": [
-            { "name": "customers", "sync_mode": "incremental", "cursor_field": "updated_at" },
-            { "name": "orders", "sync_mode": "incremental", "cursor_field": "updated_at" },
-            { "name": "order_items", "sync_mode": "incremental", "cursor_field": "created_at" },
-            { "name": "products", "sync_mode": "full_refreshh" },
-            { "name": "returns", "sync_mode": "incremental", "cursor_field": "return_date" }
-          ],
-          "schedule": {
-            "type": "cron",
-            "expression": "0 * * * *"
-          }
-        }
-        """;
+    private static readonly string SeedDocumentWithMistake = SeedDocuments.PostgresConnection
+        .Replace("\"sync_mode\": \"full_refresh\"", "\"sync_mode\": \"full_refreshh\"", StringComparison.Ordinal);
 
     [Fact]
     public async Task An_analyst_adds_a_faker_connection_tests_it_and_syncs_it_with_progress()

@@ -55,7 +55,7 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
     {
         using var client = await _host.SignedInAsync();
 
-        var response = await client.PostAsync("api/connections", new StringContent(SeedDocument, Encoding.UTF8, "application/json"));
+        var response = await client.PostAsync("api/connections", new StringContent(SeedDocuments.PostgresConnection, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -68,7 +68,7 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
     public async Task A_cdc_sync_lands_the_seed_streams_then_applies_changes_and_no_secret_is_stored_or_logged()
     {
         using var client = await _host.SignedInAsync();
-        var document = JsonNode.Parse(SeedDocument)!;
+        var document = JsonNode.Parse(SeedDocuments.PostgresConnection)!;
         document["config"]!["host"] = "127.0.0.1";
         document["config"]!["port"] = _postgres.Port;
         document["config"]!["ssl_mode"] = "disable";
@@ -128,37 +128,6 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
     }
 
     private const string SecretMask = "********";
-
-    private const string SeedDocument = """
-        {
-          "connector": "source-postgres",
-          "config": {
-            "host": "novamart-prod.db.internal",
-            "port": 5432,
-            "database": "novamart",
-            "username": "${POSTGRES_USER}",
-            "password": "${POSTGRES_PASSWORD}",
-            "schemas": ["public"],
-            "replication_method": {
-              "method": "CDC",
-              "replication_slot": "matih_cdc_slot",
-              "publication": "matih_pub"
-            },
-            "ssl_mode": "require"
-          },
-          "streams": [
-            { "name": "customers", "sync_mode": "incremental", "cursor_field": "updated_at" },
-            { "name": "orders", "sync_mode": "incremental", "cursor_field": "updated_at" },
-            { "name": "order_items", "sync_mode": "incremental", "cursor_field": "created_at" },
-            { "name": "products", "sync_mode": "full_refresh" },
-            { "name": "returns", "sync_mode": "incremental", "cursor_field": "return_date" }
-          ],
-          "schedule": {
-            "type": "cron",
-            "expression": "0 * * * *"
-          }
-        }
-        """;
 
     private async Task ExecuteAsync(string sql)
     {
