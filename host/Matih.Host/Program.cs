@@ -24,8 +24,7 @@ var options = builder.AddMatih();
 if (verb == "demo")
 {
     // Generate the demo into the data directory and exit: the same path the host takes at start.
-    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-    using var offline = builder.Build();
+    await using var offline = builder.Build();
     await using (var db = await offline.Services.GetRequiredService<IDbContextFactory<MetadataDbContext>>().CreateDbContextAsync())
     {
         await MetadataSchema.EnsureAsync(db, CancellationToken.None);
