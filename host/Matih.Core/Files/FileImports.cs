@@ -108,7 +108,7 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
         string? rejectsTable = null;
         try
         {
-            Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(destination.Catalog)}.{TableRef.Quote(destination.Schema)}");
+            connection.Execute($"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(destination.Catalog)}.{TableRef.Quote(destination.Schema)}");
             using var transaction = connection.BeginTransaction();
 
             // Good files take one plain scan. When bad rows are not welcome and the plain scan fails, a second scan
@@ -116,13 +116,13 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
             var collect = format == "csv" && policy == BadRowPolicy.KeepRejects;
             try
             {
-                Execute(connection, $"CREATE OR REPLACE TABLE {destination.ToSql()} AS SELECT * FROM {Source(path, format, declared, rejects: collect)}");
+                connection.Execute($"CREATE OR REPLACE TABLE {destination.ToSql()} AS SELECT * FROM {Source(path, format, declared, rejects: collect)}");
             }
             catch (DuckDBException) when (format == "csv" && !collect)
             {
                 transaction.Rollback();
                 using var retry = connection.BeginTransaction();
-                Execute(connection, $"CREATE OR REPLACE TEMP TABLE _matih_import_check AS SELECT * FROM {Source(path, format, declared, rejects: true)}");
+                connection.Execute($"CREATE OR REPLACE TEMP TABLE _matih_import_check AS SELECT * FROM {Source(path, format, declared, rejects: true)}");
                 (bad, rejected) = await ReadRejectsAsync(connection, cancellationToken).ConfigureAwait(false);
                 retry.Rollback();
                 if (rejected == 0)
@@ -141,7 +141,7 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
             if (rejected > 0)
             {
                 var rejects = destination with { Table = destination.Table + "_rejects" };
-                Execute(connection, $"CREATE OR REPLACE TABLE {rejects.ToSql()} AS SELECT * FROM ({FirstErrorPerLine}) ORDER BY line");
+                connection.Execute($"CREATE OR REPLACE TABLE {rejects.ToSql()} AS SELECT * FROM ({FirstErrorPerLine}) ORDER BY line");
                 rejectsTable = rejects.ToString();
             }
 
@@ -152,7 +152,7 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
             return new FileImportResult(false, destination.ToString(), 0, rejected, null, bad, clock.ElapsedMilliseconds, Explain(e.Message, fileName));
         }
 
-        var count = Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {destination.ToSql()}"), System.Globalization.CultureInfo.InvariantCulture);
+        var count = Convert.ToInt64(connection.Scalar($"SELECT count(*) FROM {destination.ToSql()}"), System.Globalization.CultureInfo.InvariantCulture);
         await datasets.RecordAsync(destination, "import", fileName, count, cancellationToken).ConfigureAwait(false);
         await lineage.RecordEdgeAsync($"file:{fileName}", destination.ToString(), "import", new Dictionary<string, string[]>(), fileName, cancellationToken).ConfigureAwait(false);
         return new FileImportResult(true, destination.ToString(), count, rejected, rejectsTable, bad, clock.ElapsedMilliseconds, null);
@@ -197,14 +197,14 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
     private async Task<IReadOnlyList<BadRow>> BadRowsAsync(DuckDBConnection connection, string path, IReadOnlyList<DeclaredColumn> declared, CancellationToken cancellationToken)
     {
         // Materialise every column so each value is cast (a count alone would skip the casts), then read the rejects.
-        Execute(connection, $"CREATE OR REPLACE TEMP TABLE _matih_preview_scan AS SELECT * FROM {Source(path, "csv", declared, rejects: true)}");
-        Execute(connection, "DROP TABLE _matih_preview_scan");
+        connection.Execute($"CREATE OR REPLACE TEMP TABLE _matih_preview_scan AS SELECT * FROM {Source(path, "csv", declared, rejects: true)}");
+        connection.Execute("DROP TABLE _matih_preview_scan");
         return (await ReadRejectsAsync(connection, cancellationToken).ConfigureAwait(false)).Rows;
     }
 
     private static async Task<(IReadOnlyList<BadRow> Rows, long Count)> ReadRejectsAsync(DuckDBConnection connection, CancellationToken cancellationToken)
     {
-        var count = Convert.ToInt64(Scalar(connection, "SELECT count(DISTINCT line) FROM reject_errors"), System.Globalization.CultureInfo.InvariantCulture);
+        var count = Convert.ToInt64(connection.Scalar("SELECT count(DISTINCT line) FROM reject_errors"), System.Globalization.CultureInfo.InvariantCulture);
         var rows = new List<BadRow>();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM ({FirstErrorPerLine}) ORDER BY line LIMIT {MaxBadRowsListed}";
@@ -289,20 +289,6 @@ public sealed partial class FileImports(DuckDbWarehouse warehouse, DatasetRegist
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
-
-    private static object? Scalar(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
     [GeneratedRegex(@"^DECIMAL\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$", RegexOptions.IgnoreCase)]
     private static partial Regex DecimalType();

@@ -85,8 +85,8 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
         var connection = _warehouse.OpenConnection();
         try
         {
-            Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(target.Table.Catalog)}.{TableRef.Quote(target.Table.Schema)}");
-            Execute(connection, BatchAppender.CreateTableSql(staging, stagingSchema, orReplace: true));
+            connection.Execute($"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(target.Table.Catalog)}.{TableRef.Quote(target.Table.Schema)}");
+            connection.Execute(BatchAppender.CreateTableSql(staging, stagingSchema, orReplace: true));
             var staged = new StagedStream(target, staging, schema, connection);
             staged.Open();
             lock (_lock)
@@ -138,7 +138,7 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
         var staged = Staged(stream);
         // Changes staged before the truncate no longer matter; the table is emptied at the next checkpoint.
         staged.Appender!.Dispose();
-        Execute(staged.Connection, $"DELETE FROM {staged.Staging.ToSql()}");
+        staged.Connection.Execute($"DELETE FROM {staged.Staging.ToSql()}");
         staged.Open();
         staged.Truncate = true;
         staged.Pending = 0;
@@ -229,7 +229,7 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
             try
             {
                 staged.Appender?.Dispose();
-                Execute(staged.Connection, $"DROP TABLE IF EXISTS {staged.Staging.ToSql()}");
+                staged.Connection.Execute($"DROP TABLE IF EXISTS {staged.Staging.ToSql()}");
             }
             catch (DuckDBException)
             {
@@ -246,9 +246,9 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
 
     private static long SwapIn(DuckDBConnection connection, StagedStream staged)
     {
-        var rows = Scalar(connection, $"SELECT count(*) FROM {staged.Staging.ToSql()}");
-        Execute(connection, $"DROP TABLE IF EXISTS {staged.Target.Table.ToSql()}");
-        Execute(connection, $"ALTER TABLE {staged.Staging.ToSql()} RENAME TO {TableRef.Quote(staged.Target.Table.Table)}");
+        var rows = Convert.ToInt64(connection.Scalar($"SELECT count(*) FROM {staged.Staging.ToSql()}"), System.Globalization.CultureInfo.InvariantCulture);
+        connection.Execute($"DROP TABLE IF EXISTS {staged.Target.Table.ToSql()}");
+        connection.Execute($"ALTER TABLE {staged.Staging.ToSql()} RENAME TO {TableRef.Quote(staged.Target.Table.Table)}");
         return rows;
     }
 
@@ -257,24 +257,24 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
         var target = staged.Target.Table.ToSql();
         var stagingSql = staged.Staging.ToSql();
         var columns = string.Join(", ", staged.Schema.Columns.Select(c => TableRef.Quote(c.Name)));
-        Execute(connection, BatchAppender.CreateTableSql(staged.Target.Table, staged.Schema).Replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal));
+        connection.Execute(BatchAppender.CreateTableSql(staged.Target.Table, staged.Schema).Replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal));
         AddMissingColumns(connection, staged);
         if (staged.Truncate)
         {
-            Execute(connection, $"DELETE FROM {target}");
+            connection.Execute($"DELETE FROM {target}");
         }
 
-        var changes = Scalar(connection, $"SELECT count(*) FROM {stagingSql}");
+        var changes = Convert.ToInt64(connection.Scalar($"SELECT count(*) FROM {stagingSql}"), System.Globalization.CultureInfo.InvariantCulture);
         if (staged.Target.PrimaryKey.Count == 0)
         {
-            Execute(connection, $"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stagingSql} WHERE {OpColumn} = {UpsertOp}");
+            connection.Execute($"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stagingSql} WHERE {OpColumn} = {UpsertOp}");
         }
         else
         {
             var keys = staged.Target.PrimaryKey.Select(TableRef.Quote).ToArray();
             var join = string.Join(" AND ", keys.Select(k => $"t.{k} = s.{k}"));
-            Execute(connection, $"DELETE FROM {target} t USING (SELECT DISTINCT {string.Join(", ", keys)} FROM {stagingSql}) s WHERE {join}");
-            Execute(connection, $"""
+            connection.Execute($"DELETE FROM {target} t USING (SELECT DISTINCT {string.Join(", ", keys)} FROM {stagingSql}) s WHERE {join}");
+            connection.Execute($"""
                 INSERT INTO {target} ({columns})
                 SELECT {columns} FROM (
                     SELECT *, row_number() OVER (PARTITION BY {string.Join(", ", keys)} ORDER BY {SeqColumn} DESC) AS _matih_rank FROM {stagingSql})
@@ -282,7 +282,7 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
                 """);
         }
 
-        Execute(connection, $"DELETE FROM {stagingSql}");
+        connection.Execute($"DELETE FROM {stagingSql}");
         return changes;
     }
 
@@ -304,7 +304,7 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
 
         foreach (var column in staged.Schema.Columns.Where(c => !existing.Contains(c.Name)))
         {
-            Execute(connection, $"ALTER TABLE {staged.Target.Table.ToSql()} ADD COLUMN {TableRef.Quote(column.Name)} {DuckDbTypes.ToSql(column)}");
+            connection.Execute($"ALTER TABLE {staged.Target.Table.ToSql()} ADD COLUMN {TableRef.Quote(column.Name)} {DuckDbTypes.ToSql(column)}");
         }
     }
 
@@ -312,8 +312,8 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
 
     private static void EnsureStateTable(DuckDBConnection connection, string catalog)
     {
-        Execute(connection, $"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(catalog)}._matih");
-        Execute(connection, $"CREATE TABLE IF NOT EXISTS {StateTable(catalog).ToSql()} (state_key VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL)");
+        connection.Execute($"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(catalog)}._matih");
+        connection.Execute($"CREATE TABLE IF NOT EXISTS {StateTable(catalog).ToSql()} (state_key VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL)");
     }
 
     private StreamTarget Target(string stream) => _targets.TryGetValue(stream, out var target)
@@ -338,20 +338,6 @@ public sealed class WarehouseSink : IRecordSink, IAsyncDisposable
         var streams = document.RootElement.GetProperty("streams").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
         JsonElement? global = document.RootElement.TryGetProperty("global", out var g) && g.ValueKind != JsonValueKind.Null ? g.Clone() : null;
         return new ConnectorState(streams, global);
-    }
-
-    private static long Scalar(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private sealed class StagedStream(StreamTarget target, TableRef staging, TableSchema schema, DuckDBConnection connection)

@@ -29,15 +29,15 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
 
         _root = new DuckDBConnection("Data Source=:memory:");
         _root.Open();
-        Execute(_root, $"SET temp_directory = '{Escape(spill)}'");
+        _root.Execute($"SET temp_directory = '{Escape(spill)}'");
         if (options.MemoryLimit is { } limit)
         {
-            Execute(_root, $"SET memory_limit = '{Escape(limit)}'");
+            _root.Execute($"SET memory_limit = '{Escape(limit)}'");
         }
 
         if (options.Threads is { } threads)
         {
-            Execute(_root, $"SET threads = {threads}");
+            _root.Execute($"SET threads = {threads}");
         }
 
         var names = options.Catalogs
@@ -80,7 +80,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
             }
 
             var file = Path.Combine(_options.Directory, name + ".duckdb");
-            Execute(_root, $"ATTACH IF NOT EXISTS '{Escape(file)}' AS {TableRef.Quote(name)}");
+            _root.Execute($"ATTACH IF NOT EXISTS '{Escape(file)}' AS {TableRef.Quote(name)}");
             _catalogs = [.. _catalogs, name];
         }
     }
@@ -97,7 +97,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
         // Unqualified names land in analytics.main, a persisted catalog, not in the throwaway in-memory database.
         if (_catalogs.Contains(DefaultCatalog, StringComparer.Ordinal))
         {
-            Execute(connection, $"USE {DefaultCatalog}");
+            connection.Execute($"USE {DefaultCatalog}");
         }
 
         return connection;
@@ -197,7 +197,7 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
     {
         foreach (var catalog in _catalogs)
         {
-            Execute(_root, $"CHECKPOINT {TableRef.Quote(catalog)}");
+            _root.Execute($"CHECKPOINT {TableRef.Quote(catalog)}");
         }
     }
 
@@ -265,13 +265,6 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
         {
             // The query finished first.
         }
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);

@@ -74,8 +74,7 @@ public static class ConnectionEndpoints
         var (connection, problems) = await connections.CreateAsync(document, user.Identity?.Name, ct);
         if (connection is null)
         {
-            return Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()),
-                title: "The connection document has problems.");
+            return Problems(problems, "The connection document has problems.");
         }
 
         ConnectionSyncs.Schedule(recurring, connection.Id, connection.Cron);
@@ -133,8 +132,8 @@ public static class ConnectionEndpoints
         }
     }
 
-    private static IResult Problems(IReadOnlyList<DocumentProblem> problems) =>
-        Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
+    private static IResult Problems(IReadOnlyList<DocumentProblem> problems, string? title = null) =>
+        Results.ValidationProblem(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()), title: title);
 
     private static IResult NotFound(string id) =>
         Results.Problem(title: "No such connection.", detail: $"No connection has the id '{id}'.", statusCode: StatusCodes.Status404NotFound);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using DuckDB.NET.Data;
 using Matih.Core.Catalog;
 using Matih.Core.Demo;
+using Matih.Core.Warehouse;
 using Matih.Plugins.SourceFaker;
 using Matih.Sdk.Connectors;
 using Matih.Sdk.Data;
@@ -87,17 +88,17 @@ public sealed class ChurnSqlBenchmark : IBenchmarkCommand
             connection.Open();
             foreach (var catalog in new[] { "postgresql", "snowflake", "analytics" })
             {
-                Execute(connection, $"ATTACH '{Path.Combine(data, "warehouse", catalog + ".duckdb")}' AS {catalog}");
+                connection.Execute($"ATTACH '{Path.Combine(data, "warehouse", catalog + ".duckdb")}' AS {catalog}");
             }
 
             var bareClock = Stopwatch.StartNew();
-            Execute(connection, sql.Replace("CREATE TABLE analytics.derived.churn_features", "CREATE OR REPLACE TABLE analytics.derived.churn_features_bare", StringComparison.Ordinal));
+            connection.Execute(sql.Replace("CREATE TABLE analytics.derived.churn_features", "CREATE OR REPLACE TABLE analytics.derived.churn_features_bare", StringComparison.Ordinal));
             bare.Add(bareClock.Elapsed.TotalSeconds);
-            Execute(connection, "DROP TABLE analytics.derived.churn_features_bare");
+            connection.Execute("DROP TABLE analytics.derived.churn_features_bare");
             if (i == repeat - 1)
             {
                 var summarizeClock = Stopwatch.StartNew();
-                Execute(connection, "SUMMARIZE postgresql.novamart.customers");
+                connection.Execute("SUMMARIZE postgresql.novamart.customers");
                 summarize = summarizeClock.Elapsed.TotalSeconds;
             }
         }
@@ -141,13 +142,13 @@ public sealed class ChurnSqlBenchmark : IBenchmarkCommand
             duck.Open();
             foreach (var catalog in new[] { "postgresql", "snowflake" })
             {
-                Execute(duck, $"ATTACH '{Path.Combine(data, "warehouse", catalog + ".duckdb")}' AS {catalog} (READ_ONLY)");
+                duck.Execute($"ATTACH '{Path.Combine(data, "warehouse", catalog + ".duckdb")}' AS {catalog} (READ_ONLY)");
             }
 
             foreach (var (source, name, columns) in tables)
             {
                 var names = string.Join(", ", columns.Split(", ").Select(c => c.Split(' ')[0]));
-                Execute(duck, $"COPY (SELECT {names} FROM {source}) TO '{Path.Combine(export, name + ".csv")}' (FORMAT csv, HEADER true)");
+                duck.Execute($"COPY (SELECT {names} FROM {source}) TO '{Path.Combine(export, name + ".csv")}' (FORMAT csv, HEADER true)");
             }
         }
 
@@ -200,12 +201,5 @@ public sealed class ChurnSqlBenchmark : IBenchmarkCommand
         var demo = new NovaMartDemo(stores.Warehouse, [faker], stores.Datasets, stores.Lineage, NullLogger<NovaMartDemo>.Instance);
         var result = await demo.LoadAsync(scale, 42, cancellationToken);
         Console.WriteLine($"Generated and loaded NovaMart at scale {scale} into {data} in {clock.Elapsed.TotalSeconds:F1} s: {result.Rows.Values.Sum():N0} rows");
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
