@@ -72,6 +72,11 @@ public static class ParameterValidation
                 problems.Add(new DocumentProblem(path, cron));
             }
 
+            if (spec.Type == ParameterType.Duration && Pipelines.Durations.Parse(node.GetValue<string>()) is null)
+            {
+                problems.Add(new DocumentProblem(path, $"'{node.GetValue<string>()}' is not a duration; write e.g. 30s, 5m, 1h or PT30S."));
+            }
+
             if (spec.Type == ParameterType.Object && spec.Properties is { } nested)
             {
                 Check((JsonObject)node, nested, path, problems);

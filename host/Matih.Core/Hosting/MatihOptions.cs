@@ -24,6 +24,9 @@ public sealed class MatihOptions
     /// <summary>The metadata store's connection string; null = a SQLite file in the data directory.</summary>
     public string? MetadataConnectionString { get; set; }
 
+    /// <summary>The workbench's address as people reach it, for links in notifications.</summary>
+    public string WorkbenchUrl { get; set; } = "http://localhost:5000";
+
     /// <summary>The data directory as a full path.</summary>
     public string DataPath => Path.GetFullPath(DataDirectory);
 }

@@ -50,6 +50,9 @@ public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> option
     /// <inheritdoc />
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Features added later (pipelines, quality, features, ML) map their tables with an IEntityTypeConfiguration
+        // in their own folder, so each feature owns its part of the store.
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MetadataDbContext).Assembly);
         modelBuilder.Entity<SchemaInfo>().ToTable("schema_info");
         modelBuilder.Entity<LineageEdge>(e =>
         {

@@ -19,6 +19,9 @@ public sealed class StartupTasks(
     NovaMartDemo demo,
     DemoStatus demoStatus,
     ConnectionSyncs syncs,
+    Matih.Core.Pipelines.Pipelines pipelines,
+    Matih.Core.Pipelines.PipelineRuns pipelineRuns,
+    Matih.Core.Query.SavedQueries savedQueries,
     IRecurringJobManager recurring,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
@@ -41,6 +44,9 @@ public sealed class StartupTasks(
         }
 
         await syncs.ScheduleAllAsync(recurring, cancellationToken);
+        await pipelines.ScheduleAllAsync(cancellationToken);
+        await pipelineRuns.RecoverAsync(atStart: true, cancellationToken);
+        recurring.AddOrUpdate<Matih.Core.Pipelines.PipelineRecoveryJob>("pipelines:recover", job => job.RunAsync(CancellationToken.None), Cron.Minutely());
 
         var generated = await users.EnsureAdminAsync(configuration["MATIH_ADMIN_PASSWORD"], cancellationToken);
         if (generated is not null)
@@ -81,6 +87,7 @@ public sealed class StartupTasks(
         try
         {
             var result = await demo.LoadAsync(options.DemoScale, seed: 42, stopping);
+            await ChurnFeatureQuery.EnsureSavedAsync(savedQueries, stopping);
             demoStatus.Set(result.Loaded || result.Message.Contains("already", StringComparison.Ordinal) ? DemoState.Ready : DemoState.Unavailable, result.Message);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
