@@ -62,6 +62,10 @@ api.MapConnectionEndpoints();
 api.MapFileEndpoints();
 api.MapQueryEndpoints();
 api.MapCatalogEndpoints();
+api.MapFeatureEndpoints();
+api.MapQualityEndpoints();
+api.MapPipelineEndpoints();
+api.MapExperimentEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

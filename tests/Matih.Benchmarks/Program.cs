@@ -11,6 +11,10 @@ IBenchmarkCommand[] commands =
     new CatalogSearchBenchmark(),
     new ChurnSqlBenchmark(),
     new PostgresSyncBenchmark(),
+    new OnlineLookupBenchmark(),
+    new QualitySuiteBenchmark(),
+    new PipelineOverheadBenchmark(),
+    new DriftBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -229,9 +229,11 @@ public sealed class CatalogService
     {
         var takenAt = _clock.GetUtcNow();
         Dictionary<string, DatasetRecord> records;
+        IReadOnlyDictionary<string, double> scores;
         await using (var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
         {
             records = await db.Datasets.AsNoTracking().ToDictionaryAsync(d => d.Id, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+            scores = await Quality.QualityValidations.LatestScoresAsync(db, cancellationToken).ConfigureAwait(false);
         }
 
         var columns = new Dictionary<string, List<ColumnSchema>>(StringComparer.Ordinal);
@@ -272,7 +274,7 @@ public sealed class CatalogService
                 columns.GetValueOrDefault(id) ?? [],
                 record?.RowCount ?? estimated,
                 record?.LastUpdated,
-                null,
+                scores.TryGetValue(id, out var score) ? score : null,
                 record?.SourceLocation,
                 record?.Origin ?? "warehouse",
                 record?.Description ?? row[5] as string)));

@@ -57,8 +57,18 @@ public static class MatihServices
         services.AddSingleton<ConnectionSyncs>();
         services.AddSingleton<Matih.Core.Catalog.DatasetRegistry>();
         services.AddSingleton<Matih.Core.Files.FileImports>();
+        services.AddSingleton<Matih.Core.Features.FeatureStore>();
+        // Routes alerts and run reports to the notifier plugins (slack, webhook, email) by channel.
+        services.AddSingleton<Matih.Core.Notifications.Notifications>();
         services.AddTransient<SyncJob>();
         services.AddTransient<ScheduledSyncJob>();
+        services.AddMatihPipelines(options);
+        services.AddSingleton<Matih.Core.Quality.SuiteValidator>();
+        services.AddSingleton<Matih.Core.Quality.QualitySuites>();
+        services.AddSingleton<Matih.Core.Quality.QualityValidations>();
+        services.AddSingleton<Matih.Core.Quality.FeatureDistributions>();
+        services.AddSingleton<Matih.Core.Experiments.ExperimentRuns>();
+        services.AddTransient<Matih.Core.Experiments.ExperimentRunJob>();
         services.AddSingleton<NovaMartDemo>();
         services.AddSingleton<DemoStatus>();
 
@@ -72,12 +82,20 @@ public static class MatihServices
         services.AddMatihAuth(dataPath);
         services.AddProblemDetails();
         services.AddHangfire(c => c.UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings().UseInMemoryStorage());
-        services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        services.AddHangfireServer(o =>
+        {
+            // Pipeline tasks wait on each other, SQL and syncs: more workers than cores keeps independent tasks parallel.
+            o.WorkerCount = Math.Max(8, Environment.ProcessorCount * 4);
+            // Retries are scheduled jobs: poll often so a 30 s backoff is 30 s, not up to 45.
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
         services.AddHealthChecks()
             .AddCheck<WarehouseHealthCheck>("warehouse")
             .AddCheck<MetadataHealthCheck>("metadata")
             .AddCheck<JobsHealthCheck>("jobs");
         services.AddHostedService<StartupTasks>();
+        // After the startup tasks, so the metadata tables exist when interrupted runs are queued again.
+        services.AddHostedService<Matih.Core.Experiments.ExperimentRunRecovery>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

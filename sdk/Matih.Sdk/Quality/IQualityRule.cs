@@ -57,7 +57,15 @@ public sealed record ColumnMapPlan(string Column, string UnexpectedSql, double M
 /// </summary>
 /// <param name="AggregatesSql">SQL aggregate expressions over the table, e.g. <c>count(*)</c>, <c>avg("x")</c>.</param>
 /// <param name="Evaluate">Turns the aggregate values into the outcome.</param>
-public sealed record AggregatePlan(IReadOnlyList<string> AggregatesSql, Func<IReadOnlyList<object?>, ExpectationOutcome> Evaluate) : ExpectationPlan;
+public sealed record AggregatePlan(IReadOnlyList<string> AggregatesSql, Func<IReadOnlyList<object?>, ExpectationOutcome> Evaluate) : ExpectationPlan
+{
+    /// <summary>
+    /// Optional. Given the aggregate values, a query that gives the exact outcome instead of <see cref="Evaluate"/>, or
+    /// null when the aggregates suffice. For figures that cost a scan only in some outcomes: uniqueness needs the rows of
+    /// repeated values only when <c>count(DISTINCT x)</c> shows there are repeats.
+    /// </summary>
+    public Func<IReadOnlyList<object?>, QueryPlan?>? FollowUp { get; init; }
+}
 
 /// <summary>An expectation that needs its own query (ordering, windows). Used sparingly: it costs a scan.</summary>
 /// <param name="Sql">The query; it sees the table as <c>{table}</c>.</param>

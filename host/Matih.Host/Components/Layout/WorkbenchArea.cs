@@ -56,11 +56,11 @@ public static class WorkbenchAreas
         new("Pipelines", "/pipelines", Icons.Material.Filled.AccountTree, DataWorkbench,
             "Draw a pipeline as a DAG of tasks (run SQL, quality gate, feature store sync), schedule it with cron and retries, "
             + "and follow each run task by task.",
-            "Stage 4 - Orchestration"),
+            "Stage 4 - Orchestration", Available: true),
         new("Quality", "/quality", Icons.Material.Filled.FactCheck, DataWorkbench,
             "Define expectation suites (row counts, uniqueness, nulls, ranges, allowed values) and validate tables, with a pass or "
             + "fail for every expectation.",
-            "Stage 5 - Analysis"),
+            "Stage 5 - Analysis", Available: true),
         new("Experiments", "/experiments", Icons.Material.Filled.Science, MlWorkbench,
             "Train models (logistic regression, random forest, LightGBM) on a feature table and compare the runs by AUC, precision, "
             + "recall, F1 and training time.",
