@@ -65,6 +65,7 @@ api.MapCatalogEndpoints();
 api.MapFeatureEndpoints();
 api.MapQualityEndpoints();
 api.MapPipelineEndpoints();
+api.MapMonitorEndpoints();
 api.MapExperimentEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions

@@ -63,6 +63,7 @@ public static class MatihServices
         services.AddTransient<SyncJob>();
         services.AddTransient<ScheduledSyncJob>();
         services.AddMatihPipelines(options);
+        services.AddMatihMonitoring(options);
         services.AddSingleton<Matih.Core.Quality.SuiteValidator>();
         services.AddSingleton<Matih.Core.Quality.QualitySuites>();
         services.AddSingleton<Matih.Core.Quality.QualityValidations>();

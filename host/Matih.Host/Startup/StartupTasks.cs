@@ -22,6 +22,7 @@ public sealed class StartupTasks(
     Matih.Core.Pipelines.Pipelines pipelines,
     Matih.Core.Pipelines.PipelineRuns pipelineRuns,
     Matih.Core.Query.SavedQueries savedQueries,
+    Matih.Core.Monitoring.Monitors monitors,
     IRecurringJobManager recurring,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
@@ -46,6 +47,7 @@ public sealed class StartupTasks(
         await syncs.ScheduleAllAsync(recurring, cancellationToken);
         await pipelines.ScheduleAllAsync(cancellationToken);
         await pipelineRuns.RecoverAsync(atStart: true, cancellationToken);
+        await monitors.ScheduleAllAsync(cancellationToken);
         recurring.AddOrUpdate<Matih.Core.Pipelines.PipelineRecoveryJob>("pipelines:recover", job => job.RunAsync(CancellationToken.None), Cron.Minutely());
 
         var generated = await users.EnsureAdminAsync(configuration["MATIH_ADMIN_PASSWORD"], cancellationToken);

@@ -122,12 +122,12 @@ internal sealed class ManualDispatch : IPipelineDispatch
     }
 }
 
-/// <summary>A slack channel that keeps what it was sent.</summary>
-internal sealed class RecordingNotifier : INotifier
+/// <summary>A channel (slack by default) that keeps what it was sent.</summary>
+internal sealed class RecordingNotifier(string channel = "slack") : INotifier
 {
     public ConcurrentQueue<(string Target, Notification Notification)> Sent { get; } = new();
 
-    public string Channel => "slack";
+    public string Channel => channel;
 
     public Task<DeliveryResult> SendAsync(Notification notification, string target, CancellationToken cancellationToken)
     {
