@@ -14,6 +14,12 @@ public static class MetadataSchema
     /// <summary>Creates what is missing; throws <see cref="InvalidOperationException"/> for a newer store.</summary>
     public static async Task EnsureAsync(MetadataDbContext db, CancellationToken cancellationToken)
     {
+        if (db.Database.IsSqlite())
+        {
+            // Write-ahead logging lets readers go on while pipeline workers write; it is a property of the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL", cancellationToken).ConfigureAwait(false);
+        }
+
         var script = db.Database.GenerateCreateScript();
         foreach (var statement in script.Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

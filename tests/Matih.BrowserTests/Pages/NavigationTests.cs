@@ -9,7 +9,7 @@ public sealed partial class NavigationTests(Workbench workbench)
 {
     private static readonly string[] s_plannedPages =
     [
-        "Pipelines", "Quality",
+
         "Experiments", "Models", "Deployments", "Monitoring", "A/B Tests", "Script Console",
     ];
 

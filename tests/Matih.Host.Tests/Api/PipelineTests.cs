@@ -117,6 +117,32 @@ public sealed class PipelineTests(DemoHostFixture demo) : IClassFixture<DemoHost
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("api/pipelines/churn-feature-refresh/runs", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task An_analysts_pipeline_runs_as_the_analyst_and_writes_into_a_new_analytics_schema()
+    {
+        using var admin = await demo.Host.SignedInAsync();
+        (await admin.PostAsJsonAsync("api/users", new { username = "pipeline-analyst", password = "analyst-password-123", role = "analyst" })).EnsureSuccessStatusCode();
+        using var analyst = await demo.Host.SignedInAsync("pipeline-analyst", "analyst-password-123");
+        const string pipeline = """
+            { "pipeline_id": "analyst-refresh", "name": "Analyst refresh", "tasks": [
+                { "task_id": "segments", "type": "sql_execute",
+                  "config": { "sql": "SELECT segment, count(*) AS customers FROM postgresql.novamart.customers GROUP BY segment",
+                              "target_table": "analytics.analyst_work.segments", "write_mode": "overwrite" } },
+                { "task_id": "escape", "type": "sql_execute",
+                  "config": { "sql": "SELECT 1 AS x", "target_table": "snowflake.analytics.not_mine" } } ] }
+            """;
+        (await analyst.PostAsync("api/pipelines", Json(pipeline))).EnsureSuccessStatusCode();
+
+        var started = await analyst.PostAsync("api/pipelines/analyst-refresh/runs", null);
+        var run = await WaitAsync(analyst, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid(), "analyst-refresh");
+
+        var tasks = run.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("taskId").GetString()!);
+        Assert.Equal("succeeded", tasks["segments"].GetProperty("state").GetString());
+        Assert.Equal("failed", tasks["escape"].GetProperty("state").GetString());
+        Assert.Contains("which the NovaMart demo source fills", tasks["escape"].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, tasks["escape"].GetProperty("attempts").GetInt32());
+    }
+
     internal static async Task<JsonElement> WaitAsync(HttpClient client, Guid runId, string pipeline = "churn-feature-refresh", TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));

@@ -87,6 +87,13 @@ public sealed partial class SqlExecuteTask(SqlQueryService sql, SavedQueries sav
         var append = string.Equals(config.Text("write_mode"), "append", StringComparison.OrdinalIgnoreCase);
         if (target is not null)
         {
+            // The schema is made here, not in the SQL: CREATE SCHEMA is a statement only administrators may run by hand.
+            // Only where the owner may write at all; elsewhere the CTAS below is refused with the policy's reason.
+            if (target.Catalog == SqlPolicy.AnalystCatalog || caller.Role == Role.Admin)
+            {
+                await warehouse.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(target.Catalog)}.{TableRef.Quote(target.Schema)}", cancellationToken).ConfigureAwait(false);
+            }
+
             text = await WriteToAsync(text, target, append, cancellationToken).ConfigureAwait(false);
             context.Log.LogInformation("Writing to {Table} ({Mode}).", target, append ? "append" : "overwrite");
         }
@@ -150,7 +157,7 @@ public sealed partial class SqlExecuteTask(SqlQueryService sql, SavedQueries sav
         var exists = append && await warehouse.GetSchemaAsync(target, cancellationToken).ConfigureAwait(false) is not null;
         var write = exists
             ? $"INSERT INTO {target.ToSql()} {query}"
-            : $"CREATE SCHEMA IF NOT EXISTS {TableRef.Quote(target.Catalog)}.{TableRef.Quote(target.Schema)};\nCREATE OR REPLACE TABLE {target.ToSql()} AS {query}";
+            : $"CREATE OR REPLACE TABLE {target.ToSql()} AS {query}";
         return string.Join(";\n", statements.Take(statements.Count - 1).Select(s => s.Text).Append(write));
     }
 
