@@ -15,7 +15,7 @@ public sealed class TestStores : IDisposable
     public TestStores()
     {
         Warehouse = new DuckDbWarehouse(new WarehouseOptions { Directory = Path.Combine(_folder, "warehouse"), Catalogs = ["postgresql", "snowflake", "analytics", "novamart"] });
-        var options = new DbContextOptionsBuilder<MetadataDbContext>().UseSqlite($"Data Source={Path.Combine(_folder, "metadata.db")};Pooling=false").Options;
+        var options = SqliteTuning.Use(new DbContextOptionsBuilder<MetadataDbContext>(), $"Data Source={Path.Combine(_folder, "metadata.db")};Pooling=false").Options;
         Contexts = new Factory(options);
         using (var db = Contexts.CreateDbContext())
         {

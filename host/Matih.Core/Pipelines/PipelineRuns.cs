@@ -83,6 +83,7 @@ public sealed class PipelineRuns(
     private static readonly string[] s_terminalTask = ["succeeded", "failed", "cancelled", "skipped"];
     private static readonly string[] s_claimable = ["queued", "retrying"];
     private readonly ConcurrentDictionary<(Guid, string), CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<string, PipelineDefinition> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Starts a run by hand. Throws <see cref="KeyNotFoundException"/> for an unknown pipeline.</summary>
     public async Task<Guid> StartAsync(string pipelineId, string triggeredBy, CancellationToken cancellationToken) =>
@@ -229,8 +230,11 @@ public sealed class PipelineRuns(
                 return;
             }
 
-            await db.Set<PipelineRunRecord>().Where(r => r.Id == runId && r.State == "queued")
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "running").SetProperty(r => r.StartedAt, now), stopping).ConfigureAwait(false);
+            if (run.State == "queued")
+            {
+                await db.Set<PipelineRunRecord>().Where(r => r.Id == runId && r.State == "queued")
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "running").SetProperty(r => r.StartedAt, now), stopping).ConfigureAwait(false);
+            }
         }
 
         var definition = Parse(run.Document);
@@ -611,7 +615,23 @@ public sealed class PipelineRuns(
 
     private PipelineDefinition Parse(string document)
     {
+        // Every attempt and every advance reads the run's document: parse each version once.
+        if (_parsed.TryGetValue(document, out var cached))
+        {
+            return cached;
+        }
+
         var (definition, problems) = PipelineDefinition.Parse(document, taskTypes.All);
+        if (definition is not null)
+        {
+            if (_parsed.Count > 256)
+            {
+                _parsed.Clear();
+            }
+
+            _parsed[document] = definition;
+        }
+
         return definition ?? throw new InvalidOperationException(
             $"The pipeline document no longer validates: {string.Join("; ", problems.Select(p => $"{p.Path}: {p.Message}"))}");
     }

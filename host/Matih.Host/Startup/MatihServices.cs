@@ -47,7 +47,7 @@ public static class MatihServices
         });
 
         var metadata = options.MetadataConnectionString ?? $"Data Source={Path.Combine(dataPath, "metadata.db")}";
-        services.AddDbContextFactory<MetadataDbContext>(o => o.UseSqlite(metadata));
+        services.AddDbContextFactory<MetadataDbContext>(o => SqliteTuning.Use(o, metadata));
         services.AddSingleton<UserDirectory>();
         services.AddDataProtection()
             .SetApplicationName("Matih")

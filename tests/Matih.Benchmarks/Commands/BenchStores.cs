@@ -17,7 +17,7 @@ internal sealed class BenchStores : IDisposable
         _owns = folder is null;
         Folder = folder ?? Directory.CreateTempSubdirectory("matih-bench-").FullName;
         Warehouse = new DuckDbWarehouse(new WarehouseOptions { Directory = Path.Combine(Folder, "warehouse"), MemoryLimit = memoryLimit });
-        var options = new DbContextOptionsBuilder<MetadataDbContext>().UseSqlite($"Data Source={Path.Combine(Folder, "metadata.db")}").Options;
+        var options = SqliteTuning.Use(new DbContextOptionsBuilder<MetadataDbContext>(), $"Data Source={Path.Combine(Folder, "metadata.db")}").Options;
         Contexts = new Factory(options);
         using (var db = Contexts.CreateDbContext())
         {

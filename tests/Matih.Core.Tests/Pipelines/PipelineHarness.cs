@@ -85,6 +85,17 @@ internal sealed class PipelineHarness : IDisposable
         }
     }
 
+    /// <summary>The run report: sent just after the run's state flips, so a test that saw the state waits for it.</summary>
+    public async Task<(string Target, Notification Notification)> ReportAsync()
+    {
+        for (var i = 0; i < 200 && Slack.Sent.IsEmpty; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        return Assert.Single(Slack.Sent);
+    }
+
     public void Dispose()
     {
         _server?.Dispose();

@@ -30,7 +30,7 @@ public sealed class PipelineRunsTests
         Assert.True(at["b"].Start < at["c"].End && at["c"].Start < at["b"].End, "b and c overlap");
         Assert.True(at["d"].Start >= at["b"].End && at["d"].Start >= at["c"].End, "d starts after b and c end");
         Assert.All(run.Tasks, t => Assert.Equal(("succeeded", 1), (t.State, t.Attempts)));
-        var (target, report) = Assert.Single(h.Slack.Sent);
+        var (target, report) = await h.ReportAsync();
         Assert.Equal("#data-pipelines", target);
         Assert.Contains("succeeded", report.Text, StringComparison.Ordinal);
     }
@@ -53,7 +53,7 @@ public sealed class PipelineRunsTests
         Assert.Equal(["failed", "skipped", "skipped", "succeeded"], new[] { states["gate"], states["load"], states["after_load"], states["independent"] });
         Assert.Equal("Not run: upstream task 'gate' failed.", run.Tasks.Single(t => t.TaskId == "load").Summary);
         Assert.Equal(1, run.Tasks.Single(t => t.TaskId == "gate").Attempts);
-        var (target, report) = Assert.Single(h.Slack.Sent);
+        var (target, report) = await h.ReportAsync();
         Assert.Equal("#data-alerts", target);
         Assert.Contains("[FAILED] gate (probe): failed", report.Text, StringComparison.Ordinal);
         Assert.Contains("probe finding", report.Text, StringComparison.Ordinal);
