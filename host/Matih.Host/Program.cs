@@ -8,9 +8,30 @@ using Matih.Host.Startup;
 using Microsoft.EntityFrameworkCore;
 
 var (verb, args2) = CommandLine.Parse(args);
-if (verb is not ("serve" or "demo"))
+Matih.Host.Scripting.HeadlessScript? headless = null;
+if (verb == "script")
 {
-    Console.Error.WriteLine($"Unknown command '{verb}'. Commands: serve (default), demo [--demo-scale N] [--data-dir DIR].");
+    // stdout carries only the script's output; everything the host prints goes to stderr.
+    headless = Matih.Host.Scripting.HeadlessScript.Parse(args[1..], Console.Out);
+    if (headless.Problem is { } problem)
+    {
+        Console.Error.WriteLine(problem);
+        Console.Error.WriteLine(Matih.Host.Scripting.HeadlessScript.Usage);
+        return 2;
+    }
+
+    Console.SetOut(Console.Error);
+    if (headless.ApiUrl is not null)
+    {
+        return await headless.RunRemoteAsync(CancellationToken.None);
+    }
+
+    args2 = headless.HostArgs;
+}
+
+if (verb is not ("serve" or "demo" or "script"))
+{
+    Console.Error.WriteLine($"Unknown command '{verb}'. Commands: serve (default), demo [--demo-scale N] [--data-dir DIR], script scripts/NAME.csx [args].");
     return 2;
 }
 
@@ -20,6 +41,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 // MudBlazor's and the app's static files come from the build's asset manifest in every environment, not only
 // Development; a published build has no manifest and serves wwwroot as usual.
 builder.WebHost.UseStaticWebAssets();
+if (headless is not null)
+{
+    Matih.Host.Scripting.HeadlessScript.ConfigureHost(builder);
+}
+
 var options = builder.AddMatih();
 if (verb == "demo")
 {
@@ -66,7 +92,12 @@ api.MapFeatureEndpoints();
 api.MapQualityEndpoints();
 api.MapPipelineEndpoints();
 api.MapMonitorEndpoints();
+api.MapAbTestEndpoints();
 api.MapExperimentEndpoints();
+api.MapScriptEndpoints();
+api.MapModelEndpoints();
+api.MapDeploymentEndpoints();
+app.MapServeEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
@@ -76,6 +107,11 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
 });
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+if (headless is not null)
+{
+    return await headless.RunAsync(app, app.Lifetime.ApplicationStopping);
+}
 
 await app.RunAsync();
 return 0;

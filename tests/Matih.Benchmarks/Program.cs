@@ -15,6 +15,9 @@ IBenchmarkCommand[] commands =
     new QualitySuiteBenchmark(),
     new PipelineOverheadBenchmark(),
     new DriftBenchmark(),
+    new TrainingBenchmark(),
+    new ScriptBenchmark(),
+    new ServingBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

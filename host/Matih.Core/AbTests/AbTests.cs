@@ -123,12 +123,14 @@ public sealed class AbTests(
             }
         }
 
-        var deployment = definition.Deployment ?? await deploymentOf(definition.Variants[0].Model, cancellationToken).ConfigureAwait(false);
+        var deployment = definition.Deployment
+            ?? await deploymentOf(definition.Variants[0].Model, cancellationToken).ConfigureAwait(false)
+            ?? await deploymentOf(definition.Variants[1].Model, cancellationToken).ConfigureAwait(false);
         if (deployment is null)
         {
             found.Add(new DocumentProblem(definition.Deployment is null ? "$.traffic_split.control.model" : "$.deployment",
                 definition.Deployment is null
-                    ? $"No deployment serves {definition.Variants[0].Model}; deploy the control first or name the deployment."
+                    ? $"No deployment serves {definition.Variants[0].Model} or {definition.Variants[1].Model}; deploy one of them first or name the deployment."
                     : $"No deployment is named '{definition.Deployment}'."));
         }
 

@@ -70,7 +70,10 @@ public static class MatihServices
         services.AddSingleton<Matih.Core.Quality.FeatureDistributions>();
         services.AddSingleton<Matih.Core.Experiments.ExperimentRuns>();
         services.AddTransient<Matih.Core.Experiments.ExperimentRunJob>();
+        // C# scripts in child processes: the console, POST /api/scripts/*, the script verb and run_script tasks.
+        Matih.Host.Scripting.ScriptServices.AddMatihScripting(services, builder.Configuration);
         services.AddSingleton<NovaMartDemo>();
+        services.AddSingleton<DemoExperiments>();
         services.AddSingleton<DemoStatus>();
 
         using (var bootLog = LoggerFactory.Create(l => l.AddConsole()))
@@ -97,6 +100,8 @@ public static class MatihServices
         services.AddHostedService<StartupTasks>();
         // After the startup tasks, so the metadata tables exist when interrupted runs are queued again.
         services.AddHostedService<Matih.Core.Experiments.ExperimentRunRecovery>();
+        // Registry, serving engine and prediction log; deployments are reloaded at start, the log flushed at shutdown.
+        Matih.Core.Deployments.ServingServices.AddModelServing(services);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -3,7 +3,7 @@ using Matih.Core.Monitoring;
 
 namespace Matih.Host.Startup;
 
-/// <summary>Monitoring: monitors over the prediction log, evaluated on schedules by drift detector plugins.</summary>
+/// <summary>Monitoring and A/B tests: both read the prediction log the serving engine writes.</summary>
 public static class MonitoringServices
 {
     /// <summary>Registers monitoring.</summary>
@@ -13,6 +13,7 @@ public static class MonitoringServices
         services.AddSingleton<PredictionLogWindows>();
         services.AddSingleton<Monitors>();
         services.AddTransient<MonitorJob>();
+        services.AddSingleton<Matih.Core.AbTests.AbTests>();
         return services;
     }
 }

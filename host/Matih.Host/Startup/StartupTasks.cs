@@ -18,11 +18,13 @@ public sealed class StartupTasks(
     UserDirectory users,
     NovaMartDemo demo,
     DemoStatus demoStatus,
+    DemoExperiments demoExperiments,
     ConnectionSyncs syncs,
     Matih.Core.Pipelines.Pipelines pipelines,
     Matih.Core.Pipelines.PipelineRuns pipelineRuns,
     Matih.Core.Query.SavedQueries savedQueries,
     Matih.Core.Monitoring.Monitors monitors,
+    Matih.Core.AbTests.AbTests abTests,
     IRecurringJobManager recurring,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
@@ -48,6 +50,7 @@ public sealed class StartupTasks(
         await pipelines.ScheduleAllAsync(cancellationToken);
         await pipelineRuns.RecoverAsync(atStart: true, cancellationToken);
         await monitors.ScheduleAllAsync(cancellationToken);
+        await abTests.RefreshAsync(cancellationToken);
         recurring.AddOrUpdate<Matih.Core.Pipelines.PipelineRecoveryJob>("pipelines:recover", job => job.RunAsync(CancellationToken.None), Cron.Minutely());
 
         var generated = await users.EnsureAdminAsync(configuration["MATIH_ADMIN_PASSWORD"], cancellationToken);
@@ -91,6 +94,10 @@ public sealed class StartupTasks(
             var result = await demo.LoadAsync(options.DemoScale, seed: 42, stopping);
             await ChurnFeatureQuery.EnsureSavedAsync(savedQueries, stopping);
             demoStatus.Set(result.Loaded || result.Message.Contains("already", StringComparison.Ordinal) ? DemoState.Ready : DemoState.Unavailable, result.Message);
+            if (demoStatus.State == DemoState.Ready)
+            {
+                await TrainDemoExperimentsAsync(stopping);
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -100,6 +107,19 @@ public sealed class StartupTasks(
         {
             log.LogError(e, "Loading the NovaMart demo failed");
             demoStatus.Set(DemoState.Unavailable, $"Loading the demo failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Queues the seed's Stage 6 runs on the demo (background jobs); the demo data stays usable if they cannot start.</summary>
+    private async Task TrainDemoExperimentsAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await demoExperiments.EnsureAsync(stopping);
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            log.LogError(e, "Queuing the {Experiment} demo runs failed", DemoExperiments.Experiment);
         }
     }
 }

@@ -10,7 +10,7 @@ public sealed partial class NavigationTests(Workbench workbench)
     private static readonly string[] s_plannedPages =
     [
 
-        "Experiments", "Models", "Deployments", "Monitoring", "A/B Tests", "Script Console",
+        "Monitoring", "A/B Tests",
     ];
 
     [Fact]

@@ -64,14 +64,14 @@ public static class WorkbenchAreas
         new("Experiments", "/experiments", Icons.Material.Filled.Science, MlWorkbench,
             "Train models (logistic regression, random forest, LightGBM) on a feature table and compare the runs by AUC, precision, "
             + "recall, F1 and training time.",
-            "Stage 6 - Productionization"),
+            "Stage 6 - Productionization", Available: true),
         new("Models", "/models", Icons.Material.Filled.ModelTraining, MlWorkbench,
             "Register the best run as a model version with its metrics and features, and move versions from staging to production.",
-            "Stage 6 - Productionization"),
+            "Stage 6 - Productionization", Available: true),
         new("Deployments", "/deployments", Icons.Material.Filled.RocketLaunch, MlWorkbench,
             "Serve a registered model at /serve/{deployment}/predict, answering churn scores with their top factors, and watch "
             + "its health.",
-            "Stage 6 - Productionization"),
+            "Stage 6 - Productionization", Available: true),
         new("Monitoring", "/monitoring", Icons.Material.Filled.MonitorHeart, MlWorkbench,
             "Watch prediction volume, latency, feature drift (PSI, KS) and accuracy against actual churn, with alerts to "
             + "Slack-compatible webhooks or email.",
@@ -83,7 +83,7 @@ public static class WorkbenchAreas
         new("Script Console", "/console", Icons.Material.Filled.Terminal, null,
             "Run C# scripts with the platform as globals in a REPL that keeps its state, in a Monaco editor; the same scripts run "
             + "headless from the command line.",
-            null, Roles.Admin),
+            null, Roles.Admin, Available: true),
         new("Plugins", "/plugins", Icons.Material.Filled.Extension, null,
             "Every installed plugin with its kind, version and state, and why a faulted one failed.",
             null, Available: true),
