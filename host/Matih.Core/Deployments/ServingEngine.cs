@@ -731,6 +731,15 @@ public sealed class ServingEngine : IDisposable
             {
                 var predictor = await state.Model.Runtime.LoadAsync(state.Model.Artifact, cancellationToken).ConfigureAwait(false);
                 loaded.Add(new Replica(live.NextReplicaId(), predictor, state, _clock.GetUtcNow()));
+                // Warm it before it takes traffic: the first calls compile the scoring path and fill the runtime's
+                // pools (several at once, so a burst finds engines ready), which would otherwise stall the first requests.
+                var neutral = state.Model.Neutral;
+                var factors = state.Model.Output.TopFactors;
+                await Task.Run(() => Parallel.For(0, Math.Max(2, Environment.ProcessorCount * 2), _ =>
+                {
+                    predictor.Predict(neutral, factors);
+                    predictor.Predict(neutral, 0);
+                }), cancellationToken).ConfigureAwait(false);
             }
         }
         catch

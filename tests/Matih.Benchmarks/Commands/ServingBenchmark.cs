@@ -31,7 +31,7 @@ public sealed class ServingBenchmark : IBenchmarkCommand
     public string Description => "POST /serve/{deployment}/predict over HTTP+JWT from a second process: p50/p99 at a fixed rate, max throughput, in-process floor.";
 
     /// <inheritdoc />
-    public string Usage => "[--rate 1000] [--duration 20] [--concurrency 1,4,16,64] [--max-duration 10] [--floor-calls 200000]";
+    public string Usage => "[--rate 1000] [--duration 20] [--warmup 5] [--concurrency 1,4,16,64] [--max-duration 10] [--floor-calls 200000]";
 
     /// <inheritdoc />
     public async Task<int> RunAsync(BenchmarkOptions options, CancellationToken cancellationToken)
@@ -43,6 +43,7 @@ public sealed class ServingBenchmark : IBenchmarkCommand
 
         var rate = (int)options.Integer("rate", 1000);
         var duration = (int)options.Integer("duration", 20);
+        var warmup = (int)options.Integer("warmup", 5);
         var levels = (options.Text("concurrency") ?? "1,4,16,64").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         var maxDuration = (int)options.Integer("max-duration", 10);
         var floorCalls = (int)options.Integer("floor-calls", 200_000);
@@ -68,7 +69,7 @@ public sealed class ServingBenchmark : IBenchmarkCommand
         {
             Console.WriteLine();
             Console.WriteLine($"{"case",-44} {"requests",9} {"errors",7} {"req/s",8} {"p50 ms",8} {"p99 ms",8} {"max ms",8}");
-            var fixedRun = await RunLoadAsync(url, token, body, ["--mode", "fixed", "--rate", $"{rate}", "--duration", $"{duration}", "--connections", "64"], cancellationToken);
+            var fixedRun = await RunLoadAsync(url, token, body, ["--mode", "fixed", "--rate", $"{rate}", "--duration", $"{duration}", "--warmup", $"{warmup}", "--connections", "64"], cancellationToken);
             Print($"HTTP+JWT open loop at {rate}/s (from schedule)", fixedRun, corrected: true);
             Print($"  same, from actual send", fixedRun, corrected: false);
             Console.WriteLine($"  worst per second (ms): {string.Join(" ", fixedRun.WorstPerSecond.Select(w => w.ToString("0.#", CultureInfo.InvariantCulture)))}");
@@ -261,6 +262,10 @@ public sealed class ServingBenchmark : IBenchmarkCommand
         LoadResult result;
         if (mode == "fixed")
         {
+            // The first seconds at the target rate are run and dropped: connections open, the host's JIT settles.
+            var warmup = (int)options.Integer("warmup", 5);
+            var measuredFrom = rate * warmup;
+            duration += warmup;
             var total = rate * duration;
             var corrected = new double[total];
             var service = new double[total];
@@ -303,10 +308,10 @@ public sealed class ServingBenchmark : IBenchmarkCommand
             scheduler.Start();
             scheduler.Join();
             await Task.WhenAll(pending);
-            var seconds = (Stopwatch.GetTimestamp() - began) / (double)frequency;
+            var seconds = (Stopwatch.GetTimestamp() - began) / (double)frequency - warmup;
             // The worst latency of the requests due in each second: shows whether the tail is a few stalls or spread out.
-            var worst = Enumerable.Range(0, duration).Select(second => corrected.Skip(second * rate).Take(rate).Max()).ToArray();
-            result = LoadResult.From(statuses, corrected, service, seconds) with { WorstPerSecond = worst };
+            var worst = Enumerable.Range(warmup, duration - warmup).Select(second => corrected.Skip(second * rate).Take(rate).Max()).ToArray();
+            result = LoadResult.From(statuses[measuredFrom..], corrected[measuredFrom..], service[measuredFrom..], seconds) with { WorstPerSecond = worst };
         }
         else
         {

@@ -69,6 +69,12 @@ public sealed class TrainingBenchmark : IBenchmarkCommand
             throw new ArgumentException($"--trainers: '{other}' is not one of the demo's trainers ({string.Join(", ", DemoExperiments.Runs.Select(r => r.Trainer))}).");
         }
 
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
+        {
+            // LightGBM's OpenMP threads spin while they wait: on a busy 2-core machine that made a 2M-row fit 3-6x slower.
+            Console.WriteLine("OMP_WAIT_POLICY is not set: LightGBM's OpenMP threads spin while waiting; on a busy machine run with OMP_WAIT_POLICY=PASSIVE.");
+        }
+
         using var stores = new BenchStores(data);
         await PrepareAsync(stores, scale, cancellationToken);
 
