@@ -14,10 +14,13 @@ namespace Matih.Plugins.SourcePostgres.Cdc;
 /// <param name="WalStatus">reserved, extended, unreserved or lost.</param>
 internal sealed record SlotInfo(string? Plugin, string? Database, bool Active, int? ActivePid, string? ConfirmedFlushLsn, long? LagBytes, long? RetainedBytes, string? WalStatus)
 {
+    // One reading of the current WAL position for both figures: two calls could straddle a write and make the
+    // retained WAL look smaller than the lag.
     private const string SlotSql = """
         SELECT plugin::text, database::text, active, active_pid, confirmed_flush_lsn::text,
-               (pg_current_wal_lsn() - confirmed_flush_lsn)::int8, (pg_current_wal_lsn() - restart_lsn)::int8, wal_status
-        FROM pg_replication_slots WHERE slot_name = @slot
+               (now_lsn - confirmed_flush_lsn)::int8, (now_lsn - restart_lsn)::int8, wal_status
+        FROM pg_replication_slots, (SELECT pg_current_wal_lsn() AS now_lsn) AS current_wal
+        WHERE slot_name = @slot
         """;
 
     /// <summary>The slot named <paramref name="slot"/>, or null when it does not exist.</summary>
