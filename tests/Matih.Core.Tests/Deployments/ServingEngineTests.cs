@@ -408,7 +408,7 @@ public sealed class ServingEngineTests(ServingFixture fixture) : IClassFixture<S
 
         // Three requests in flight at a time, ticking the autoscaler as the supervisor does, until it has added replicas.
         var replicas = 1;
-        for (var round = 0; round < 50 && replicas < 3; round++)
+        for (var round = 0; round < 300 && replicas < 3; round++)
         {
             var load = Enumerable.Range(0, 3).Select(_ => Task.Run(async () => await Engine.PredictAsync("scaling", big.RootElement, null, default))).ToArray();
             while (!load.All(t => t.IsCompleted))
