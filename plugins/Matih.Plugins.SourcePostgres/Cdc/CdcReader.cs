@@ -115,7 +115,24 @@ internal sealed class CdcReader
             await ExecuteAsync(connection, "SELECT pg_drop_replication_slot(@slot)", cancellationToken, ("slot", _slot)).ConfigureAwait(false);
         }
 
-        await using var replication = await OpenReplicationAsync(_config, cancellationToken).ConfigureAwait(false);
+        var replication = await OpenReplicationAsync(_config, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReplicateAsync(connection, replication, fresh, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await replication.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (!_config.Replication.Continuous && _state.Lsn is { } acknowledged)
+        {
+            await SettleAcknowledgementAsync(connection, acknowledged, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReplicateAsync(NpgsqlConnection connection, LogicalReplicationConnection replication, bool fresh, CancellationToken cancellationToken)
+    {
         PgOutputReplicationSlot replicationSlot;
         NpgsqlLogSequenceNumber start;
         if (fresh)
@@ -209,6 +226,20 @@ internal sealed class CdcReader
         }
     }
 
+    /// <summary>
+    /// Makes sure the server has taken the last acknowledgement. Stopping the stream cancels the server process out of
+    /// band, which can overtake the status update sent just before it; the slot would then hold WAL the warehouse
+    /// already has until the next sync. Once the slot is free, it is advanced to the acknowledged position.
+    /// </summary>
+    private async Task SettleAcknowledgementAsync(NpgsqlConnection connection, NpgsqlLogSequenceNumber acknowledged, CancellationToken cancellationToken)
+    {
+        var slot = await WaitForSlotReleaseAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (slot?.ConfirmedFlushLsn is { } confirmed && NpgsqlLogSequenceNumber.Parse(confirmed) < acknowledged)
+        {
+            await ExecuteAsync(connection, "SELECT pg_replication_slot_advance(@slot, @lsn::pg_lsn)", cancellationToken, ("slot", _slot), ("lsn", acknowledged.ToString())).ConfigureAwait(false);
+        }
+    }
+
     private async Task<SlotInfo?> WaitForSlotReleaseAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
@@ -226,7 +257,7 @@ internal sealed class CdcReader
                     $"replication_method.replication_slot: slot '{_slot}' is in use by server process {slot.ActivePid}: another sync of this connection is still running, or another tool reads the slot. Each slot can serve one reader; wait for it to finish or give this connection its own slot.");
             }
 
-            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
     }
 
