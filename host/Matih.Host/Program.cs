@@ -97,6 +97,7 @@ api.MapExperimentEndpoints();
 api.MapScriptEndpoints();
 api.MapModelEndpoints();
 api.MapDeploymentEndpoints();
+api.MapDemoEndpoints();
 app.MapServeEndpoints();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions

@@ -26,6 +26,8 @@ public sealed class MlNetPlugin : IMatihPlugin
     /// <inheritdoc />
     public void Register(IServiceCollection services, IConfiguration settings)
     {
+        // Before any LightGBM fit loads OpenMP: its threads must not spin on a shared machine.
+        OpenMpEnvironment.PreferPassiveWaiting();
         services.AddSingleton<ITrainer>(new MlNetTrainer(new LogisticRegressionAlgorithm()));
         services.AddSingleton<ITrainer>(new MlNetTrainer(new RandomForestAlgorithm()));
         services.AddSingleton<ITrainer>(new MlNetTrainer(new FastTreeAlgorithm()));

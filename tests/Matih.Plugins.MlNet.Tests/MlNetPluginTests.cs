@@ -2,6 +2,7 @@ using Matih.Plugins.MlNet.Tests.Support;
 using Matih.Sdk.Plugins;
 using Matih.Sdk.Serving;
 using Matih.Sdk.Training;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Matih.Plugins.MlNet.Tests;
@@ -33,4 +34,19 @@ public sealed class MlNetPluginTests
         Assert.Equal("mlnet", runtime.Id);
         Assert.All(trainers.Values, t => Assert.Contains(t.Framework, runtime.Frameworks));
     }
+
+    [Fact]
+    public void Registering_the_plugin_makes_OpenMP_threads_wait_passively_for_LightGBM()
+    {
+        new MlNetPlugin().Register(new ServiceCollection(), new EmptyConfiguration());
+
+        // What the native OpenMP runtime will read when LightGBM loads, not .NET's copy of the environment.
+        Assert.Equal("PASSIVE", NativeEnvironment("OMP_WAIT_POLICY"));
+    }
+
+    [DllImport("libc", EntryPoint = "getenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern IntPtr GetEnv(string name);
+
+    private static string? NativeEnvironment(string name) => Marshal.PtrToStringUTF8(GetEnv(name));
 }

@@ -339,7 +339,8 @@ public sealed class ServingEngine : IDisposable
     /// <param name="body">The request body.</param>
     /// <param name="topFactors">Factors per prediction; null = the deployment's setting (0 skips explanations).</param>
     /// <param name="cancellationToken">The request's abort signal (online lookups only).</param>
-    public async ValueTask<PredictionOutcome> PredictAsync(string deployment, JsonElement body, int? topFactors, CancellationToken cancellationToken)
+    /// <param name="answeredAt">When the prediction log records it as answered; null = now. Replays of past traffic set it.</param>
+    public async ValueTask<PredictionOutcome> PredictAsync(string deployment, JsonElement body, int? topFactors, CancellationToken cancellationToken, DateTime? answeredAt = null)
     {
         var started = Stopwatch.GetTimestamp();
         var requestId = Guid.CreateVersion7();
@@ -455,7 +456,7 @@ public sealed class ServingEngine : IDisposable
             outcome = RequestOutcome.Ok;
             rows = scored.Length;
             var latency = RequestStats.MicrosecondsSince(started);
-            var now = _clock.GetUtcNow().UtcDateTime;
+            var now = answeredAt ?? _clock.GetUtcNow().UtcDateTime;
             var version = model.Version;
             for (var i = 0; i < scored.Length; i++)
             {

@@ -74,6 +74,7 @@ public static class MatihServices
         Matih.Host.Scripting.ScriptServices.AddMatihScripting(services, builder.Configuration);
         services.AddSingleton<NovaMartDemo>();
         services.AddSingleton<DemoExperiments>();
+        services.AddSingleton<DemoTraffic>();
         services.AddSingleton<DemoStatus>();
 
         using (var bootLog = LoggerFactory.Create(l => l.AddConsole()))
