@@ -18,6 +18,7 @@ IBenchmarkCommand[] commands =
     new TrainingBenchmark(),
     new ScriptBenchmark(),
     new ServingBenchmark(),
+    new AbRoutingBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

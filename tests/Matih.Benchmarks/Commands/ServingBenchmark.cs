@@ -192,7 +192,7 @@ public sealed class ServingBenchmark : IBenchmarkCommand
         }
     }
 
-    private static async Task<LoadResult> RunLoadAsync(string url, string token, string body, string[] args, CancellationToken cancellationToken)
+    internal static async Task<LoadResult> RunLoadAsync(string url, string token, string body, string[] args, CancellationToken cancellationToken)
     {
         var self = typeof(ServingBenchmark).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -338,7 +338,7 @@ public sealed class ServingBenchmark : IBenchmarkCommand
         return 0;
     }
 
-    private static string Seed(string name) => File.ReadAllText(Path.Combine(MatihHost.RepositoryRoot, "scripts", "seed", name));
+    internal static string Seed(string name) => File.ReadAllText(Path.Combine(MatihHost.RepositoryRoot, "scripts", "seed", name));
 
     /// <summary>Latency percentiles in milliseconds.</summary>
     public sealed record Percentiles(double P50, double P99, double Max)
