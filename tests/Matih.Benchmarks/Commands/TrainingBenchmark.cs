@@ -69,17 +69,14 @@ public sealed class TrainingBenchmark : IBenchmarkCommand
             throw new ArgumentException($"--trainers: '{other}' is not one of the demo's trainers ({string.Join(", ", DemoExperiments.Runs.Select(r => r.Trainer))}).");
         }
 
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
-        {
-            // LightGBM's OpenMP threads spin while they wait: on a busy 2-core machine that made a 2M-row fit 3-6x slower.
-            Console.WriteLine("OMP_WAIT_POLICY is not set: LightGBM's OpenMP threads spin while waiting; on a busy machine run with OMP_WAIT_POLICY=PASSIVE.");
-        }
-
+        // What the user exported, if anything: the mlnet plugin sets PASSIVE itself when nothing was chosen.
+        var chosenPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
         using var stores = new BenchStores(data);
         await PrepareAsync(stores, scale, cancellationToken);
 
         var services = new ServiceCollection();
         new MlNetPlugin().Register(services, new ConfigurationBuilder().Build());
+        Console.WriteLine($"OpenMP wait policy: {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")} ({(chosenPolicy is null ? "set by the mlnet plugin" : "exported by the user")})");
         using var plugins = services.BuildServiceProvider();
         using var jobs = new InMemoryStorage();
         var runs = new ExperimentRuns(stores.Contexts, plugins.GetServices<ITrainer>(), stores.Warehouse, new MatihOptions { DataDirectory = data },
