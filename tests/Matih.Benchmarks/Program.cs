@@ -19,6 +19,7 @@ IBenchmarkCommand[] commands =
     new ScriptBenchmark(),
     new ServingBenchmark(),
     new AbRoutingBenchmark(),
+    new JourneyBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -122,6 +122,19 @@ public sealed class Monitors(
         return await db.Set<MonitorRecord>().AsNoTracking().OrderBy(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The alert state of each check and subject, latest change first: what is alerting now and what alerted and
+    /// resolved. <paramref name="name"/> null gives every monitor's.
+    /// </summary>
+    public async Task<IReadOnlyList<MonitorAlertStateRecord>> AlertStatesAsync(string? name, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var states = await db.Set<MonitorAlertStateRecord>().AsNoTracking().Where(s => name == null || s.Monitor == name).ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        // Ordered here: SQLite cannot order by DateTimeOffset.
+        return states.OrderByDescending(s => s.Alerting).ThenByDescending(s => s.Since).ToArray();
+    }
+
     /// <summary>Deletes a monitor, its schedule and alert state (measurements stay for the record).</summary>
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {

@@ -83,14 +83,7 @@ public static class AbTestEndpoints
             var by = Roles.Caller(user).UserName;
             try
             {
-                return Results.Ok(await tests.PromoteAsync(name, body?.Winner, by, async (deployment, model, c) =>
-                {
-                    var result = await serving.UpdateAsync(deployment, new JsonObject { ["model_ref"] = model }, merge: true, by, c);
-                    if (result.Deployment is null)
-                    {
-                        throw new InvalidOperationException($"Deployment '{deployment}' could not switch to {model}: {result.Conflict ?? string.Join("; ", result.Problems.Select(p => p.Message))}");
-                    }
-                }, ct));
+                return Results.Ok(await tests.PromoteAsync(name, body?.Winner, by, ServeOnly(serving, by), ct));
             }
             catch (KeyNotFoundException)
             {
@@ -107,7 +100,18 @@ public static class AbTestEndpoints
         }).RequireAuthorization(Roles.Analyst);
     }
 
-    private static async Task<string?> ServingAsync(ServingEngine serving, string model, CancellationToken ct) =>
+    /// <summary>How a promotion makes the deployment serve the winner alone (the page promotes through it too).</summary>
+    public static Func<string, string, CancellationToken, Task> ServeOnly(ServingEngine serving, string by) => async (deployment, model, c) =>
+    {
+        var result = await serving.UpdateAsync(deployment, new JsonObject { ["model_ref"] = model }, merge: true, by, c);
+        if (result.Deployment is null)
+        {
+            throw new InvalidOperationException($"Deployment '{deployment}' could not switch to {model}: {result.Conflict ?? string.Join("; ", result.Problems.Select(p => p.Message))}");
+        }
+    };
+
+    /// <summary>The deployment serving <paramref name="model"/> (name/version), for a test that names none.</summary>
+    public static async Task<string?> ServingAsync(ServingEngine serving, string model, CancellationToken ct) =>
         (await serving.ListAsync(ct)).FirstOrDefault(d => $"{d.ModelName}/{d.ModelVersion}" == model || d.ModelRef == model)?.Name;
 
     private static IResult NotFound(string name) =>

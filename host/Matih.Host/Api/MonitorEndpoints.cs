@@ -63,6 +63,10 @@ public static class MonitorEndpoints
                 return NotFound(name);
             }
         }).RequireAuthorization(Roles.Analyst);
+        group.MapGet("/{name}/alerts", async (string name, Monitors monitors, CancellationToken ct) =>
+            await monitors.GetAsync(name, ct) is null
+                ? NotFound(name)
+                : Results.Ok((await monitors.AlertStatesAsync(name, ct)).Select(s => new { check = s.Check, subject = s.Subject, alerting = s.Alerting, since = s.Since, lastNotified = s.LastNotified })));
         group.MapGet("/{name}/report", async (string name, DateTimeOffset? from, DateTimeOffset? to, Monitors monitors, CancellationToken ct) =>
         {
             try

@@ -62,8 +62,42 @@ public sealed class DeploymentsClient
     public Task<JsonNode?> PredictAsync(string deployment, object features, int? topFactors = null) =>
         _api.PostAsync($"serve/{ApiClient.Segment(deployment)}/predict{(topFactors is { } n ? $"?top_factors={n}" : "")}", features);
 
+    /// <summary>
+    /// Scores many instances at <c>/serve/{deployment}/predict</c> as <c>{"instances": [...]}</c> batches of at most
+    /// <paramref name="batchSize"/> (the host takes up to 1,000), and returns one answer per instance, in order. In an A/B
+    /// test each instance is routed by its own key, as single requests are.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonNode?>> PredictBatchAsync(string deployment, IEnumerable<object> instances, int batchSize = 1_000)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var answers = new List<JsonNode?>();
+        foreach (var chunk in instances.Chunk(batchSize))
+        {
+            var body = new JsonObject
+            {
+                ["instances"] = new JsonArray(chunk.Select(i => i switch
+                {
+                    JsonNode node => node.DeepClone(),
+                    string json => JsonNode.Parse(json),
+                    _ => System.Text.Json.JsonSerializer.SerializeToNode(i, i.GetType(), ApiClient.WriteOptionsFor(i.GetType())),
+                }).ToArray()),
+            };
+            var answer = await _api.PostAsync($"serve/{ApiClient.Segment(deployment)}/predict", body).ConfigureAwait(false);
+            answers.AddRange(Predictions(answer, chunk.Length));
+        }
+
+        return answers;
+    }
+
     /// <summary>The serving endpoint's health (<c>/serve/{deployment}/health</c>).</summary>
     public Task<JsonNode?> HealthAsync(string deployment) => _api.GetAsync($"serve/{ApiClient.Segment(deployment)}/health");
+
+    // A batch answers {"predictions": [...]}, one per instance in order.
+    private static IEnumerable<JsonNode?> Predictions(JsonNode? answer, int expected) =>
+        answer?["predictions"] is JsonArray list && list.Count == expected
+            ? list.Select(p => p?.DeepClone())
+            : throw new InvalidOperationException($"The batch answer holds no {expected} predictions: {answer?.ToJsonString()}");
 }
 
 /// <summary>Model monitors (<c>/api/monitors</c>): drift and accuracy checks on a deployment, and their reports.</summary>
@@ -117,10 +151,35 @@ public sealed class AbTestsClient
     /// <summary>Starts an A/B test from the seed's document (<c>experiment_name</c>, <c>traffic_split</c>, ...).</summary>
     public Task<JsonNode?> CreateAsync(object document) => _api.PostAsync("api/abtests", document);
 
-    /// <summary>The test's results: per arm figures, lift and significance.</summary>
+    /// <summary>Every A/B test with its deployment and state (running, completed, stopped, promoted).</summary>
+    public Task<JsonNode?> ListAsync() => _api.GetAsync("api/abtests");
+
+    /// <summary>The A/B test document as saved.</summary>
+    public Task<JsonNode?> GetAsync(string name) => _api.GetAsync($"api/abtests/{ApiClient.Segment(name)}");
+
+    /// <summary>The metrics defined so far (name, kind, SQL), which A/B documents name as primary, secondary and guardrail metrics.</summary>
+    public Task<JsonNode?> MetricsAsync() => _api.GetAsync("api/abtests/metrics");
+
+    /// <summary>
+    /// Defines (or redefines) metric <paramref name="name"/> by SQL returning <c>unit_id</c> and <c>value</c>, one row per
+    /// unit (the A/B document's <c>assignment_method</c> key, e.g. the customer id as text).
+    /// </summary>
+    /// <param name="name">The metric as A/B documents name it (<c>churned_customers_identified</c>).</param>
+    /// <param name="kind"><c>proportion</c> (0/1 per unit, a z-test) or <c>mean</c> (Welch's t-test).</param>
+    /// <param name="sql">The query returning <c>unit_id</c> and <c>value</c>.</param>
+    /// <param name="description">What it measures.</param>
+    /// <param name="higherIsBetter">False for metrics where lower wins (a false positive rate, a cost).</param>
+    public Task<JsonNode?> DefineMetricAsync(string name, string kind, string sql, string? description = null, bool higherIsBetter = true) =>
+        _api.PostAsync("api/abtests/metrics", new { name, kind, sql, description, higherIsBetter });
+
+    /// <summary>The test's results: per arm figures, lift and significance, the sample-ratio check and the seed's table as <c>text</c>.</summary>
     public Task<JsonNode?> ResultsAsync(string name) => _api.GetAsync($"api/abtests/{ApiClient.Segment(name)}/results");
 
-    /// <summary>Promotes the winner (or <paramref name="arm"/>) to all traffic.</summary>
-    public Task<JsonNode?> PromoteAsync(string name, string? arm = null) =>
-        _api.PostAsync($"api/abtests/{ApiClient.Segment(name)}/promote", arm is null ? null : new { arm });
+    /// <summary>
+    /// Promotes <paramref name="winner"/> (<c>control</c> or <c>treatment</c>) to all traffic, or, when null, the
+    /// treatment if the primary metric is significantly better (else the host answers 409 "No clear winner"). The
+    /// winner's version becomes production and the loser's is archived; the answer is the final results.
+    /// </summary>
+    public Task<JsonNode?> PromoteAsync(string name, string? winner = null) =>
+        _api.PostAsync($"api/abtests/{ApiClient.Segment(name)}/promote", new { winner });
 }

@@ -115,6 +115,19 @@ public sealed class MonitorsTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_alert_states_put_what_is_alerting_first_for_the_monitoring_page()
+    {
+        Assert.Empty(await _monitors.AlertStatesAsync("churn-predictor-drift", default));
+        await _monitors.EvaluateAsync("churn-predictor-drift", CheckSelection.Drift, s_week1End, default);
+        await _monitors.EvaluateAsync("churn-predictor-drift", CheckSelection.Drift, s_week2End, default);
+
+        var states = await _monitors.AlertStatesAsync("churn-predictor-drift", default);
+        Assert.Equal(["avg_order_value", "churn_probability"], states.TakeWhile(s => s.Alerting).Select(s => s.Subject).Order());
+        Assert.Contains(states, s => s.Subject == "days_since_last_order" && !s.Alerting);
+        Assert.Equal(states.Count, (await _monitors.AlertStatesAsync(null, default)).Count);
+    }
+
+    [Fact]
     public async Task Precision_at_k_matches_the_top_k_latest_predictions_joined_with_ground_truth()
     {
         var evaluation = await _monitors.EvaluateAsync("churn-predictor-drift", CheckSelection.Accuracy, s_week1End, default);

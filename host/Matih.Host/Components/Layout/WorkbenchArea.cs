@@ -75,11 +75,11 @@ public static class WorkbenchAreas
         new("Monitoring", "/monitoring", Icons.Material.Filled.MonitorHeart, MlWorkbench,
             "Watch prediction volume, latency, feature drift (PSI, KS) and accuracy against actual churn, with alerts to "
             + "Slack-compatible webhooks or email.",
-            "Stage 7 - Feedback"),
+            "Stage 7 - Feedback", Available: true),
         new("A/B Tests", "/abtests", Icons.Material.Filled.CompareArrows, MlWorkbench,
             "Split traffic between the champion and a challenger model, follow the results and their significance, and promote the "
             + "winner.",
-            "Stage 8 - Experimentation"),
+            "Stage 8 - Experimentation", Available: true),
         new("Script Console", "/console", Icons.Material.Filled.Terminal, null,
             "Run C# scripts with the platform as globals in a REPL that keeps its state, in a Monaco editor; the same scripts run "
             + "headless from the command line.",
