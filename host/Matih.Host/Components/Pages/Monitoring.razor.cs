@@ -1,4 +1,5 @@
 using System.Globalization;
+using Matih.Core.Demo;
 using Matih.Core.Monitoring;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -16,6 +17,15 @@ public partial class Monitoring
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private DemoStatus DemoStatus { get; set; } = default!;
+
+    [Inject]
+    private DemoTraffic DemoTraffic { get; set; } = default!;
+
+    /// <summary>What the last demo replay did, in words.</summary>
+    private string? Replay { get; set; }
 
     /// <summary>The monitor shown, from the route.</summary>
     [Parameter]
@@ -108,6 +118,35 @@ public partial class Monitoring
 
         States = await Monitors.AlertStatesAsync(null, CancellationToken.None);
         await LoadReportAsync();
+    }
+
+    private async Task ReplayAsync()
+    {
+        Busy = true;
+        Replay = "Replaying... registering, deploying and scoring two weeks of traffic takes a few seconds.";
+        StateHasChanged();
+        try
+        {
+            var result = await DemoTraffic.ReplayAsync(new DemoTrafficOptions(), CancellationToken.None);
+            Replay = result.Message;
+            if (result.Replayed)
+            {
+                // Already on its dashboard: reload it; otherwise the route change loads it.
+                _shown = null;
+                if (Name == DemoTraffic.Monitor)
+                {
+                    await OnParametersSetAsync();
+                }
+                else
+                {
+                    Navigation.NavigateTo($"/monitoring/{DemoTraffic.Monitor}");
+                }
+            }
+        }
+        finally
+        {
+            Busy = false;
+        }
     }
 
     private (string Label, Color Color) StateOf(string monitor)
