@@ -4,6 +4,7 @@ using Matih.Core.Metadata;
 using Matih.Host.Api;
 using Matih.Host.Auth;
 using Matih.Host.Components;
+using Matih.Host.OpenApi;
 using Matih.Host.Startup;
 using Microsoft.EntityFrameworkCore;
 
@@ -47,6 +48,8 @@ if (headless is not null)
 }
 
 var options = builder.AddMatih();
+builder.Services.AddMatihApiProblems();
+builder.Services.AddMatihOpenApi();
 if (verb == "demo")
 {
     // Generate the demo into the data directory and exit: the same path the host takes at start.
@@ -84,6 +87,8 @@ var api = app.MapGroup("/api").RequireAuthorization(new Microsoft.AspNetCore.Aut
 api.MapPluginEndpoints();
 api.MapSqlEndpoints();
 api.MapUserEndpoints();
+api.MapAuditEndpoints();
+api.MapSecretEndpoints();
 api.MapConnectionEndpoints();
 api.MapFileEndpoints();
 api.MapQueryEndpoints();
@@ -98,7 +103,10 @@ api.MapScriptEndpoints();
 api.MapModelEndpoints();
 api.MapDeploymentEndpoints();
 api.MapDemoEndpoints();
+api.MapRouteEndpoints();
+api.MapFaultRoute(app.Configuration);
 app.MapServeEndpoints();
+app.MapMatihOpenApi();
 
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {

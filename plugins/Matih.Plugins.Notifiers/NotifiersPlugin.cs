@@ -24,7 +24,48 @@ public sealed class NotifiersPlugin : IMatihPlugin
         "Notifiers (Slack, webhook, email)",
         "1.0.0",
         PluginKind.Notifier,
-        "Delivers alerts and run reports to Slack-compatible incoming webhooks, generic JSON webhooks and email (SMTP).");
+        "Delivers alerts and run reports to Slack-compatible incoming webhooks, generic JSON webhooks and email (SMTP).")
+    {
+        // The same settings NotifierSettings.FromConfiguration reads; the Plugins page builds its form from these.
+        Settings =
+        [
+            new("slack", ParameterType.Object, "Slack-compatible incoming webhooks.")
+            {
+                Properties =
+                [
+                    new("webhooks", ParameterType.Object, "Slack channel (#data-alerts) to its incoming-webhook URL.")
+                    {
+                        Values = new("channel", ParameterType.String, "The channel's incoming-webhook URL, as a ${NAME} reference.") { Secret = true },
+                    },
+                ],
+            },
+            new("webhook", ParameterType.Object, "Generic JSON webhooks.")
+            {
+                Properties =
+                [
+                    new("targets", ParameterType.Object, "Target name (ops) to the URL that receives the JSON.")
+                    {
+                        Values = new("target", ParameterType.String, "The target's URL, as a ${NAME} reference.") { Secret = true },
+                    },
+                ],
+            },
+            new("email", ParameterType.Object, "The SMTP server that sends email.")
+            {
+                Properties =
+                [
+                    new("host", ParameterType.String, "SMTP server host name (or a ${NAME} reference).") { Required = true },
+                    new("port", ParameterType.Integer, "SMTP port.") { Minimum = 1, Maximum = 65_535, Default = 25 },
+                    new("enable_ssl", ParameterType.Boolean, "Upgrade the connection with STARTTLS.") { Default = false },
+                    new("from", ParameterType.String, "Sender address, e.g. \"Matih <matih@example.com>\".") { Required = true },
+                    new("username", ParameterType.String, "User name for SMTP AUTH; give it with password, or neither."),
+                    new("password", ParameterType.String, "Password for SMTP AUTH.") { Secret = true },
+                ],
+            },
+            new("timeout_seconds", ParameterType.Integer, "How long one delivery attempt may take, in seconds.") { Minimum = 1, Maximum = 300, Default = 10 },
+            new("max_attempts", ParameterType.Integer, "Attempts per delivery, including the first.") { Minimum = 1, Maximum = 10, Default = 3 },
+            new("retry_delay_ms", ParameterType.Integer, "Wait before the second attempt, in milliseconds; doubles each time.") { Minimum = 0, Maximum = 60_000, Default = 500 },
+        ],
+    };
 
     /// <inheritdoc />
     public void Register(IServiceCollection services, IConfiguration settings)

@@ -33,6 +33,9 @@ public sealed class MatihHost : IAsyncDisposable
     /// <summary>Where the host listens, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The host process's id (pipeline task attempts name their worker by it).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The host's data directory.</summary>
     public string DataDirectory { get; }
 
@@ -137,6 +140,15 @@ public sealed class MatihHost : IAsyncDisposable
 
         return host;
     }
+
+    /// <summary>
+    /// Arguments for a server-mode host: PostgreSQL metadata (Hangfire follows it) and, for a host sharing its data
+    /// directory with another, its own warehouse folder. Pass them as <c>extraArgs</c> with a shared <c>dataDirectory</c>.
+    /// </summary>
+    public static IReadOnlyList<string> ServerModeArgs(string metadataConnectionString, string? warehouseDirectory = null) =>
+        warehouseDirectory is null
+            ? ["--metadata-postgres", metadataConnectionString]
+            : ["--metadata-postgres", metadataConnectionString, "--warehouse-dir", warehouseDirectory];
 
     /// <summary>An HTTP client for the host without credentials.</summary>
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };

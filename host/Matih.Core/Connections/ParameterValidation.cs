@@ -30,51 +30,9 @@ public static class ParameterValidation
                 continue;
             }
 
-            var kind = node.GetValueKind();
-            var ok = spec.Type switch
+            if (!CheckTyped(node, spec, path, problems))
             {
-                ParameterType.String or ParameterType.Sql or ParameterType.Duration or ParameterType.Cron => kind == JsonValueKind.String,
-                ParameterType.Integer => kind == JsonValueKind.Number && node.GetValue<double>() % 1 == 0,
-                ParameterType.Number => kind == JsonValueKind.Number,
-                ParameterType.Boolean => kind is JsonValueKind.True or JsonValueKind.False,
-                ParameterType.Array => kind == JsonValueKind.Array,
-                ParameterType.Object => kind == JsonValueKind.Object,
-                _ => true,
-            };
-            if (!ok)
-            {
-                problems.Add(new DocumentProblem(path, $"{spec.Name} must be {Describe(spec.Type)}."));
                 continue;
-            }
-
-            if (kind == JsonValueKind.Number)
-            {
-                var number = node.GetValue<double>();
-                if (spec.Minimum is { } min && number < min)
-                {
-                    problems.Add(new DocumentProblem(path, $"{spec.Name} must be at least {min}."));
-                }
-
-                if (spec.Maximum is { } max && number > max)
-                {
-                    problems.Add(new DocumentProblem(path, $"{spec.Name} must be at most {max}."));
-                }
-            }
-
-            if (spec.AllowedValues is { Count: > 0 } allowed && kind == JsonValueKind.String
-                && !allowed.Contains(node.GetValue<string>(), StringComparer.OrdinalIgnoreCase))
-            {
-                problems.Add(new DocumentProblem(path, $"'{node.GetValue<string>()}' is not allowed; use one of {string.Join(", ", allowed)}."));
-            }
-
-            if (spec.Type == ParameterType.Cron && ConnectionDefinition.CronProblem(node.GetValue<string>()) is { } cron)
-            {
-                problems.Add(new DocumentProblem(path, cron));
-            }
-
-            if (spec.Type == ParameterType.Duration && Pipelines.Durations.Parse(node.GetValue<string>()) is null)
-            {
-                problems.Add(new DocumentProblem(path, $"'{node.GetValue<string>()}' is not a duration; write e.g. 30s, 5m, 1h or PT30S."));
             }
 
             if (spec.Type == ParameterType.Object && spec.Properties is { } nested)
@@ -82,6 +40,65 @@ public static class ParameterValidation
                 Check((JsonObject)node, nested, path, problems);
             }
         }
+    }
+
+    /// <summary>
+    /// Checks a present value that is not a <c>${NAME}</c> reference: its type, range, allowed values and cron or
+    /// duration syntax. Returns false when the type is wrong (nothing more can be said about it).
+    /// </summary>
+    public static bool CheckTyped(JsonNode node, ParameterSpec spec, string path, List<DocumentProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(problems);
+        var kind = node.GetValueKind();
+        var ok = spec.Type switch
+        {
+            ParameterType.String or ParameterType.Sql or ParameterType.Duration or ParameterType.Cron => kind == JsonValueKind.String,
+            ParameterType.Integer => kind == JsonValueKind.Number && node.GetValue<double>() % 1 == 0,
+            ParameterType.Number => kind == JsonValueKind.Number,
+            ParameterType.Boolean => kind is JsonValueKind.True or JsonValueKind.False,
+            ParameterType.Array => kind == JsonValueKind.Array,
+            ParameterType.Object => kind == JsonValueKind.Object,
+            _ => true,
+        };
+        if (!ok)
+        {
+            problems.Add(new DocumentProblem(path, $"{spec.Name} must be {Describe(spec.Type)}."));
+            return false;
+        }
+
+        if (kind == JsonValueKind.Number)
+        {
+            var number = node.GetValue<double>();
+            if (spec.Minimum is { } min && number < min)
+            {
+                problems.Add(new DocumentProblem(path, $"{spec.Name} must be at least {min}."));
+            }
+
+            if (spec.Maximum is { } max && number > max)
+            {
+                problems.Add(new DocumentProblem(path, $"{spec.Name} must be at most {max}."));
+            }
+        }
+
+        if (spec.AllowedValues is { Count: > 0 } allowed && kind == JsonValueKind.String
+            && !allowed.Contains(node.GetValue<string>(), StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add(new DocumentProblem(path, $"'{node.GetValue<string>()}' is not allowed; use one of {string.Join(", ", allowed)}."));
+        }
+
+        if (spec.Type == ParameterType.Cron && ConnectionDefinition.CronProblem(node.GetValue<string>()) is { } cron)
+        {
+            problems.Add(new DocumentProblem(path, cron));
+        }
+
+        if (spec.Type == ParameterType.Duration && Pipelines.Durations.Parse(node.GetValue<string>()) is null)
+        {
+            problems.Add(new DocumentProblem(path, $"'{node.GetValue<string>()}' is not a duration; write e.g. 30s, 5m, 1h or PT30S."));
+        }
+
+        return true;
     }
 
     private static string Describe(ParameterType type) => type switch

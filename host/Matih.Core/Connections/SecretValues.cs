@@ -11,13 +11,28 @@ namespace Matih.Core.Connections;
 /// time from the <c>Secrets</c> configuration section or the environment; a literal value in a secret field is
 /// encrypted with ASP.NET Core Data Protection before it is stored, and never shown again.
 /// </summary>
-public sealed partial class SecretValues(IDataProtectionProvider protection, IConfiguration configuration)
+public sealed partial class SecretValues
 {
+    private readonly IDataProtector _protector;
+    private readonly Matih.Core.Secrets.ISecretStore _secrets;
+
+    /// <summary>Resolves <c>${NAME}</c> through <paramref name="secrets"/>, the host's one secret store.</summary>
+    public SecretValues(IDataProtectionProvider protection, Matih.Core.Secrets.ISecretStore secrets)
+    {
+        _protector = protection.CreateProtector("Matih.Connections.Secrets.v1");
+        _secrets = secrets;
+    }
+
+    /// <summary>Resolves <c>${NAME}</c> from <c>Secrets:NAME</c> in <paramref name="configuration"/>, then the environment.</summary>
+    public SecretValues(IDataProtectionProvider protection, IConfiguration configuration)
+        : this(protection, new Matih.Core.Secrets.SecretStore(protection, configuration, "", writable: false))
+    {
+    }
+
     /// <summary>What the API shows instead of a stored secret.</summary>
     public const string Mask = "********";
 
     private const string Prefix = "enc:v1:";
-    private readonly IDataProtector _protector = protection.CreateProtector("Matih.Connections.Secrets.v1");
 
     /// <summary>True for a whole-value <c>${NAME}</c> reference.</summary>
     public static bool IsReference(string value) => Reference().IsMatch(value);
@@ -86,7 +101,7 @@ public sealed partial class SecretValues(IDataProtectionProvider protection, ICo
         var resolved = Embedded().Replace(text, match =>
         {
             var name = match.Groups[1].Value;
-            return configuration[$"Secrets:{name}"] ?? Environment.GetEnvironmentVariable(name)
+            return _secrets.Resolve(name)
                 ?? throw new InvalidOperationException(
                     $"{path} refers to ${{{name}}}, which is not set: set the environment variable {name} or the setting Secrets:{name}.");
         });

@@ -21,8 +21,23 @@ public sealed class MatihOptions
     /// <summary>Tables with more rows are profiled approximately unless exact figures are asked for.</summary>
     public long ExactProfileRowLimit { get; set; } = 50_000_000;
 
-    /// <summary>The metadata store's connection string; null = a SQLite file in the data directory.</summary>
+    /// <summary>The metadata store's connection string; null = a SQLite file in the data directory. Required for PostgreSQL.</summary>
     public string? MetadataConnectionString { get; set; }
+
+    /// <summary>SQLite (default, one host) or PostgreSQL (server mode, <c>--metadata-postgres</c>).</summary>
+    public Matih.Core.Metadata.MetadataStoreKind MetadataStore { get; set; }
+
+    /// <summary>Hangfire's storage; by default it follows <see cref="MetadataStore"/>.</summary>
+    public Matih.Core.Metadata.JobStorageKind JobStorage { get; set; }
+
+    /// <summary>Hangfire's PostgreSQL connection string; null = <see cref="MetadataConnectionString"/>.</summary>
+    public string? JobStorageConnectionString { get; set; }
+
+    /// <summary>Background job workers on this host; null = a default for the machine, 0 = this host only queues work.</summary>
+    public int? JobWorkers { get; set; }
+
+    /// <summary>The DuckDB warehouse folder; null = <c>warehouse</c> in the data directory. One process at a time may open it.</summary>
+    public string? WarehouseDirectory { get; set; }
 
     /// <summary>The workbench's address as people reach it, for links in notifications.</summary>
     public string WorkbenchUrl { get; set; } = "http://localhost:5000";

@@ -9,10 +9,23 @@ namespace Matih.Core.Metadata;
 
 /// <summary>
 /// The metadata store: users now; connections, pipelines, runs, suites, experiments, models and the rest as their
-/// features land. One model for SQLite (embedded) and PostgreSQL (server mode).
+/// features land. One model for SQLite (embedded) and PostgreSQL (server mode); the schema is created and upgraded by
+/// the provider's migration set (<see cref="SqliteMetadataDbContext"/>, <see cref="PostgresMetadataDbContext"/>).
 /// </summary>
-public sealed class MetadataDbContext(DbContextOptions<MetadataDbContext> options) : DbContext(options)
+public class MetadataDbContext : DbContext
 {
+    /// <summary>A context over <paramref name="options"/>.</summary>
+    public MetadataDbContext(DbContextOptions<MetadataDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the per-provider subclasses that own the migration sets.</summary>
+    protected MetadataDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     /// <summary>People and service accounts that can sign in.</summary>
     public DbSet<UserAccount> Users => Set<UserAccount>();
 

@@ -40,11 +40,12 @@ public static class PluginLoading
         }
 
         var loaders = new List<PluginLoader>();
+        var plugins = new Dictionary<string, IMatihPlugin>(StringComparer.Ordinal);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var entry in file.Entries)
         {
             var status = entry.Enabled
-                ? LoadOne(entry, file.FilePath, builtInDirectory, services, loaders)
+                ? LoadOne(entry, file.FilePath, builtInDirectory, services, loaders, plugins)
                 : new PluginStatus(entry.Id, null, null, null, null, PluginState.Disabled, null, entry.Path, []);
             statuses.Add(status);
             if (status.State == PluginState.Faulted)
@@ -59,7 +60,7 @@ public static class PluginLoading
 
         log.LogInformation("Loaded {Count} plugin(s) in {Milliseconds} ms", loaders.Count, clock.ElapsedMilliseconds);
 
-        return new InstalledPlugins(statuses, loaders);
+        return new InstalledPlugins(statuses, loaders) { File = file, Plugins = plugins };
     }
 
     /// <summary>Where <paramref name="entry"/>'s assembly is, or an error naming the entry.</summary>
@@ -102,7 +103,8 @@ public static class PluginLoading
         return (null, $"{fileName} {entry.Label}: folder {candidate} holds no plugin assembly (expected {Path.GetFileName(named)}).");
     }
 
-    private static PluginStatus LoadOne(PluginEntry entry, string pluginsFilePath, string builtInDirectory, IServiceCollection services, List<PluginLoader> loaders)
+    private static PluginStatus LoadOne(PluginEntry entry, string pluginsFilePath, string builtInDirectory, IServiceCollection services,
+        List<PluginLoader> loaders, Dictionary<string, IMatihPlugin> plugins)
     {
         var (assemblyPath, locateError) = Locate(entry, pluginsFilePath, builtInDirectory);
         if (assemblyPath is null)
@@ -110,62 +112,15 @@ public static class PluginLoading
             return Faulted(entry, locateError!, null);
         }
 
-        PluginLoader loader;
-        Assembly assembly;
-        try
+        var opened = Open(assemblyPath, entry.Label, unloadable: false);
+        if (opened.Error is { } openError)
         {
-            loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, s_sharedTypes, config => config.PreferSharedTypes = false);
-            assembly = loader.LoadDefaultAssembly();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Faulted(entry, $"{entry.Label}: {Path.GetFileName(assemblyPath)} could not be loaded: {e.Message}", assemblyPath);
+            return Faulted(entry, openError, assemblyPath);
         }
 
-        // Refuse another SDK major before touching any type: its contracts would fail at call time.
-        var sdkReference = assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == typeof(IMatihPlugin).Assembly.GetName().Name);
-        if (sdkReference is null)
-        {
-            return Faulted(entry, $"{entry.Label}: {Path.GetFileName(assemblyPath)} does not reference Matih.Sdk, so it is not a Matih plugin.", assemblyPath);
-        }
-
-        if (sdkReference.Version is { } built && built.Major != SdkInfo.Major)
-        {
-            return Faulted(entry,
-                $"{entry.Label}: built for Matih SDK {built.Major}.x, but this host runs SDK {SdkInfo.Major}.x. Rebuild the plugin against Matih.Sdk {SdkInfo.Major}.x.",
-                assemblyPath);
-        }
-
-        Type[] types;
-        try
-        {
-            types = assembly.GetTypes();
-        }
-        catch (ReflectionTypeLoadException e)
-        {
-            var reasons = e.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct().Take(3);
-            return Faulted(entry, $"{entry.Label}: a type in {assembly.GetName().Name} failed to load: {string.Join(" ", reasons)}", assemblyPath);
-        }
-
-        var entryPoints = types.Where(t => typeof(IMatihPlugin).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false, IsPublic: true }).ToArray();
-        if (entryPoints.Length != 1)
-        {
-            var found = entryPoints.Length == 0 ? "none" : string.Join(", ", entryPoints.Select(t => t.FullName));
-            return Faulted(entry, $"{entry.Label}: expected exactly one public class implementing IMatihPlugin in {assembly.GetName().Name}, found {found}.", assemblyPath);
-        }
-
-        IMatihPlugin plugin;
-        PluginManifest manifest;
-        try
-        {
-            plugin = (IMatihPlugin)Activator.CreateInstance(entryPoints[0])!;
-            manifest = plugin.Manifest;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Faulted(entry, $"{entry.Label}: {entryPoints[0].Name} threw while loading: {Unwrap(e).Message}", assemblyPath);
-        }
-
+        var loader = opened.Loader!;
+        var plugin = opened.Plugin!;
+        var manifest = opened.Manifest!;
         if (!string.Equals(manifest.Id, entry.Id, StringComparison.Ordinal))
         {
             return Faulted(entry, $"{entry.Label}: the assembly at this path is plugin \"{manifest.Id}\", not \"{entry.Id}\".", assemblyPath);
@@ -192,6 +147,8 @@ public static class PluginLoading
                 Kind = KindName(manifest.Kind),
                 Version = manifest.Version,
                 SdkMajor = manifest.SdkMajor,
+                Description = manifest.Description,
+                Settings = manifest.Settings,
             };
         }
 
@@ -201,18 +158,104 @@ public static class PluginLoading
         }
 
         loaders.Add(loader);
+        plugins[entry.Id] = plugin;
         return new PluginStatus(entry.Id, manifest.Name, KindName(manifest.Kind), manifest.Version, manifest.SdkMajor, PluginState.Loaded, null,
             assemblyPath, scratch.Select(Describe).ToArray())
         {
             Description = manifest.Description,
+            Settings = manifest.Settings,
         };
     }
 
-    private static IConfiguration SettingsOf(PluginEntry entry)
+    /// <summary>
+    /// Loads the assembly at <paramref name="assemblyPath"/> in a load context of its own and creates its one
+    /// <see cref="IMatihPlugin"/>: refuses another SDK major, a type that fails to load, none or several entry
+    /// points. Errors start with <paramref name="label"/>. An unloadable context is for a look before installing.
+    /// </summary>
+    public static OpenedPlugin Open(string assemblyPath, string label, bool unloadable)
     {
-        var json = entry.Settings?.GetRawText() ?? "{}";
+        PluginLoader loader;
+        Assembly assembly;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(assemblyPath, s_sharedTypes, config =>
+            {
+                config.PreferSharedTypes = false;
+                config.IsUnloadable = unloadable;
+            });
+            assembly = loader.LoadDefaultAssembly();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new OpenedPlugin(null, null, null, $"{label}: {Path.GetFileName(assemblyPath)} could not be loaded: {e.Message}");
+        }
+
+        var error = Inspect(assembly, assemblyPath, label, out var plugin, out var manifest);
+        if (error is not null)
+        {
+            loader.Dispose();
+            return new OpenedPlugin(null, null, null, error);
+        }
+
+        return new OpenedPlugin(loader, plugin, manifest, null);
+    }
+
+    private static string? Inspect(Assembly assembly, string assemblyPath, string label, out IMatihPlugin? plugin, out PluginManifest? manifest)
+    {
+        plugin = null;
+        manifest = null;
+
+        // Refuse another SDK major before touching any type: its contracts would fail at call time.
+        var sdkReference = assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == typeof(IMatihPlugin).Assembly.GetName().Name);
+        if (sdkReference is null)
+        {
+            return $"{label}: {Path.GetFileName(assemblyPath)} does not reference Matih.Sdk, so it is not a Matih plugin.";
+        }
+
+        if (sdkReference.Version is { } built && built.Major != SdkInfo.Major)
+        {
+            return $"{label}: built for Matih SDK {built.Major}.x, but this host runs SDK {SdkInfo.Major}.x. Rebuild the plugin against Matih.Sdk {SdkInfo.Major}.x.";
+        }
+
+        Type[] types;
+        try
+        {
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            var reasons = e.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct().Take(3);
+            return $"{label}: a type in {assembly.GetName().Name} failed to load: {string.Join(" ", reasons)}";
+        }
+
+        var entryPoints = types.Where(t => typeof(IMatihPlugin).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false, IsPublic: true }).ToArray();
+        if (entryPoints.Length != 1)
+        {
+            var found = entryPoints.Length == 0 ? "none" : string.Join(", ", entryPoints.Select(t => t.FullName));
+            return $"{label}: expected exactly one public class implementing IMatihPlugin in {assembly.GetName().Name}, found {found}.";
+        }
+
+        try
+        {
+            plugin = (IMatihPlugin)Activator.CreateInstance(entryPoints[0])!;
+            manifest = plugin.Manifest;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"{label}: {entryPoints[0].Name} threw while loading: {Unwrap(e).Message}";
+        }
+
+        return null;
+    }
+
+    /// <summary>The plugin's settings object as the <see cref="IConfiguration"/> its <see cref="IMatihPlugin.Register"/> receives.</summary>
+    public static IConfiguration SettingsConfiguration(string? settingsJson)
+    {
+        var json = string.IsNullOrWhiteSpace(settingsJson) ? "{}" : settingsJson;
         return new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
     }
+
+    private static IConfiguration SettingsOf(PluginEntry entry) => SettingsConfiguration(entry.Settings?.GetRawText());
 
     private static string Describe(ServiceDescriptor descriptor)
     {
@@ -259,4 +302,17 @@ public sealed class InstalledPlugins
 
     /// <summary>Number of plugins whose load contexts are alive.</summary>
     public int LoadedCount => _loaders.Count;
+
+    /// <summary>plugins.json as it was read at start: what is in force until the host restarts.</summary>
+    public PluginsFile? File { get; init; }
+
+    /// <summary>The entry point of each loaded plugin, by id: for trial registrations of changed settings.</summary>
+    public IReadOnlyDictionary<string, IMatihPlugin> Plugins { get; init; } = new Dictionary<string, IMatihPlugin>();
 }
+
+/// <summary>A plugin assembly opened in its own load context, or why it could not be.</summary>
+/// <param name="Loader">Its load context; dispose it to unload an unloadable one.</param>
+/// <param name="Plugin">Its entry point.</param>
+/// <param name="Manifest">Who it says it is.</param>
+/// <param name="Error">Why it cannot be used, naming the entry or file.</param>
+public sealed record OpenedPlugin(PluginLoader? Loader, IMatihPlugin? Plugin, PluginManifest? Manifest, string? Error);

@@ -34,4 +34,7 @@ public sealed record PluginStatus(
 {
     /// <summary>One-line description from the manifest.</summary>
     public string? Description { get; init; }
+
+    /// <summary>The settings the plugin declares (<see cref="Matih.Sdk.Plugins.PluginManifest.Settings"/>), when known.</summary>
+    public IReadOnlyList<Matih.Sdk.Plugins.ParameterSpec> Settings { get; init; } = [];
 }

@@ -21,7 +21,7 @@ public sealed class UserDirectory(IDbContextFactory<MetadataDbContext> contexts,
     public const int MaxFailedSignIns = 5;
 
     /// <summary>How long a lockout lasts.</summary>
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
     private readonly PasswordHasher<UserAccount> _hasher = new();
 
@@ -45,10 +45,15 @@ public sealed class UserDirectory(IDbContextFactory<MetadataDbContext> contexts,
     }
 
     /// <summary>Creates a user.</summary>
-    /// <exception cref="ArgumentException">The name is taken or the password is too weak.</exception>
+    /// <exception cref="ArgumentException">The name is taken or invalid, or the password breaks a rule.</exception>
     public async Task<UserAccount> CreateAsync(string userName, string password, Role role, CancellationToken cancellationToken)
     {
-        if (PasswordProblem(password) is { } problem)
+        if (UserNameProblem(userName) is { } nameProblem)
+        {
+            throw new ArgumentException(nameProblem, nameof(userName));
+        }
+
+        if (PasswordRules.Problems(password, userName) is [var problem, ..])
         {
             throw new ArgumentException(problem, nameof(password));
         }
@@ -71,6 +76,65 @@ public sealed class UserDirectory(IDbContextFactory<MetadataDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         return await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The user with <paramref name="id"/>, or null.</summary>
+    public async Task<UserAccount?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when <paramref name="id"/> names a user who exists and is not disabled (checked on every request).</summary>
+    public async Task<bool> IsActiveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Users.AnyAsync(u => u.Id == id && !u.Disabled, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Disables or enables a user. A disabled user cannot sign in, and their tokens (JWTs and API tokens) stop working
+    /// on the next request. Returns null when there is no such user.
+    /// </summary>
+    /// <exception cref="ArgumentException">It would disable the last enabled admin.</exception>
+    public Task<UserAccount?> SetDisabledAsync(Guid id, bool disabled, CancellationToken cancellationToken) =>
+        ChangeAsync(id, cancellationToken, async (db, user) =>
+        {
+            if (disabled && user.Role == Role.Admin && !user.Disabled && await IsLastAdminAsync(db, user, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ArgumentException("This is the last enabled admin; make another admin first.", nameof(disabled));
+            }
+
+            user.Disabled = disabled;
+        });
+
+    /// <summary>Gives a user another role. Returns null when there is no such user.</summary>
+    /// <exception cref="ArgumentException">It would demote the last enabled admin.</exception>
+    public Task<UserAccount?> SetRoleAsync(Guid id, Role role, CancellationToken cancellationToken) =>
+        ChangeAsync(id, cancellationToken, async (db, user) =>
+        {
+            if (role != Role.Admin && user.Role == Role.Admin && !user.Disabled && await IsLastAdminAsync(db, user, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ArgumentException("This is the last enabled admin; make another admin first.", nameof(role));
+            }
+
+            user.Role = role;
+        });
+
+    /// <summary>Sets a new password and lifts a lockout. Returns null when there is no such user.</summary>
+    /// <exception cref="ArgumentException">The password breaks a rule.</exception>
+    public Task<UserAccount?> ResetPasswordAsync(Guid id, string password, CancellationToken cancellationToken) =>
+        ChangeAsync(id, cancellationToken, (_, user) =>
+        {
+            if (PasswordRules.Problems(password, user.UserName) is [var problem, ..])
+            {
+                throw new ArgumentException(problem, nameof(password));
+            }
+
+            user.PasswordHash = _hasher.HashPassword(user, password);
+            user.FailedSignIns = 0;
+            user.LockedUntil = null;
+            return Task.CompletedTask;
+        });
 
     /// <summary>Checks a user name and password, counting failures and locking the account after too many.</summary>
     public async Task<SignInOutcome> SignInAsync(string userName, string password, CancellationToken cancellationToken)
@@ -120,8 +184,31 @@ public sealed class UserDirectory(IDbContextFactory<MetadataDbContext> contexts,
     }
 
     /// <summary>Why <paramref name="password"/> is too weak, or null when it is acceptable.</summary>
-    public static string? PasswordProblem(string password) =>
-        password.Length < 10 ? "Passwords need at least 10 characters." : null;
+    public static string? PasswordProblem(string password) => PasswordRules.Problems(password) is [var first, ..] ? first : null;
+
+    /// <summary>Why <paramref name="userName"/> cannot be a sign-in name, or null when it can.</summary>
+    public static string? UserNameProblem(string userName) =>
+        string.IsNullOrWhiteSpace(userName) ? "username is required."
+        : userName.Length > 100 ? "User names have at most 100 characters."
+        : userName.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? "User names cannot contain spaces."
+        : null;
+
+    private async Task<UserAccount?> ChangeAsync(Guid id, CancellationToken cancellationToken, Func<MetadataDbContext, UserAccount, Task> change)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            return null;
+        }
+
+        await change(db, user).ConfigureAwait(false);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return user;
+    }
+
+    private static async Task<bool> IsLastAdminAsync(MetadataDbContext db, UserAccount user, CancellationToken cancellationToken) =>
+        !await db.Users.AnyAsync(u => u.Id != user.Id && u.Role == Role.Admin && !u.Disabled, cancellationToken).ConfigureAwait(false);
 
     private UserAccount NewUser(string userName, string password, Role role)
     {

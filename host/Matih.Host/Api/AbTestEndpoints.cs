@@ -22,7 +22,7 @@ public static class AbTestEndpoints
     /// <summary>Maps the A/B test routes.</summary>
     public static void MapAbTestEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/abtests").WithTags("A/B tests");
+        var group = api.MapGroup("/abtests").WithTags("A/B tests").AddEndpointFilter(AuditFilter.For("abtest"));
         group.MapGet("/", async (AbTests tests, CancellationToken ct) =>
             (await tests.ListAsync(ct)).Select(t => new { name = t.Name, deployment = t.Deployment, state = t.State, startedAt = t.StartedAt, endsAt = t.EndsAt, reason = t.Reason }));
         group.MapPost("/", async (HttpRequest request, AbTests tests, ServingEngine serving, ClaimsPrincipal user, CancellationToken ct) =>

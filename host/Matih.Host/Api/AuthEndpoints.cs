@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Matih.Core.Audit;
 using Matih.Core.Users;
 using Matih.Host.Auth;
 using Microsoft.AspNetCore.Authentication;
@@ -18,7 +19,7 @@ public static class AuthEndpoints
     /// <summary>Maps <c>POST /api/auth/token</c>, <c>POST /account/login</c> and <c>POST /account/logout</c>.</summary>
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/token", IssueTokenAsync).AllowAnonymous().WithTags("Auth");
+        app.MapPost("/api/auth/token", IssueTokenAsync).AllowAnonymous().WithTags("Auth").Produces<TokenResponse>().ProducesValidationProblem();
 
         app.MapPost("/account/login", SignInAsync).AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/account/logout", async (HttpContext http) =>
@@ -28,7 +29,7 @@ public static class AuthEndpoints
         }).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
     }
 
-    private static async Task<IResult> IssueTokenAsync(TokenRequest? request, UserDirectory users, TokenIssuer tokens, CancellationToken cancellationToken)
+    private static async Task<IResult> IssueTokenAsync(TokenRequest? request, UserDirectory users, TokenIssuer tokens, AuditLog audit, CancellationToken cancellationToken)
     {
         var problems = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request?.Username))
@@ -47,6 +48,7 @@ public static class AuthEndpoints
         }
 
         var result = await users.SignInAsync(request!.Username!, request.Password!, cancellationToken);
+        await RecordSignInAsync(audit, request.Username!, result, "api", cancellationToken);
         if (!result.Succeeded)
         {
             return Results.Problem(title: "Sign-in refused.", detail: result.Error, statusCode: StatusCodes.Status401Unauthorized);
@@ -61,12 +63,18 @@ public static class AuthEndpoints
         [FromForm] string? password,
         [FromForm] string? returnUrl,
         UserDirectory users,
+        AuditLog audit,
         CancellationToken cancellationToken)
     {
         var back = string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') || returnUrl.StartsWith("//", StringComparison.Ordinal) ? "/" : returnUrl;
         var result = string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password)
             ? new SignInOutcome(null, "Enter your user name and password.")
             : await users.SignInAsync(username, password, cancellationToken);
+        if (!string.IsNullOrWhiteSpace(username))
+        {
+            await RecordSignInAsync(audit, username, result, "workbench", cancellationToken);
+        }
+
         if (!result.Succeeded)
         {
             return Results.LocalRedirect($"/login?error={Uri.EscapeDataString(result.Error!)}&returnUrl={Uri.EscapeDataString(back)}");
@@ -84,4 +92,9 @@ public static class AuthEndpoints
         await http.SignInAsync(AuthSetup.Cookie, new ClaimsPrincipal(identity));
         return Results.LocalRedirect(back);
     }
+
+    private static Task RecordSignInAsync(AuditLog audit, string userName, SignInOutcome result, string via, CancellationToken cancellationToken) =>
+        result.Succeeded
+            ? audit.RecordAsync(result.User!.UserName, "auth.login", result.User.UserName, $"via {via}", cancellationToken)
+            : audit.RecordAsync(userName, "auth.login_failed", userName, $"via {via}: {result.Error}", cancellationToken);
 }

@@ -11,14 +11,23 @@ public static class CatalogEndpoints
     public static void MapCatalogEndpoints(this RouteGroupBuilder api)
     {
         var catalog = api.MapGroup("/catalog").WithTags("Catalog");
-        catalog.MapGet("/search", async (string? q, int? page, int? pageSize, CatalogService service, CancellationToken ct) =>
+        catalog.MapGet("/search", async ([AsParameters] PageQuery paging, CatalogService service, CancellationToken ct) =>
         {
-            var found = await service.SearchAsync(q, page ?? 1, pageSize ?? 25, ct);
+            // Hits come best match first (then by name); q matches names, columns, descriptions and tags.
+            var (request, problem) = (paging with { PageSize = paging.PageSize ?? 25 }).Validate(["relevance"], "relevance");
+            if (request is null)
+            {
+                return problem!;
+            }
+
+            var found = await service.SearchAsync(request.Q, request.Page, request.PageSize, ct);
             return Results.Ok(new
             {
                 total = found.Total,
                 page = found.Page,
                 pageSize = found.PageSize,
+                sort = request.Sort,
+                order = "desc",
                 items = found.Items.Select(h => new
                 {
                     table = h.Entry.Table.Table,

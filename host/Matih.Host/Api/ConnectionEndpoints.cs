@@ -30,11 +30,11 @@ public static class ConnectionEndpoints
             config = c.Spec.Config,
         })).WithTags("Connections");
 
-        var group = api.MapGroup("/connections").WithTags("Connections");
+        var group = api.MapGroup("/connections").WithTags("Connections").AddEndpointFilter(AuditFilter.For("connection"));
         group.MapGet("/", (Connections connections, CancellationToken ct) => connections.ListAsync(ct));
         group.MapGet("/{id}", async (string id, Connections connections, CancellationToken ct) =>
-            await connections.GetAsync(id, ct) is { } found ? Results.Ok(found) : NotFound(id));
-        group.MapPost("/", CreateAsync).RequireAuthorization(Roles.Analyst);
+            await connections.GetAsync(id, ct) is { } found ? Results.Ok(found) : NotFound(id)).Produces<ConnectionView>();
+        group.MapPost("/", CreateAsync).RequireAuthorization(Roles.Analyst).Produces<ConnectionView>(StatusCodes.Status201Created).ProducesValidationProblem();
         group.MapPost("/check", CheckAsync).RequireAuthorization(Roles.Analyst);
         group.MapPost("/discover", DiscoverAsync).RequireAuthorization(Roles.Analyst);
         group.MapPost("/{id}/sync", async (string id, ConnectionSyncs syncs, CancellationToken ct) =>
@@ -51,7 +51,8 @@ public static class ConnectionEndpoints
         group.MapGet("/{id}/runs", (string id, ConnectionSyncs syncs, int? take, CancellationToken ct) => syncs.ListRunsAsync(id, Math.Clamp(take ?? 50, 1, 500), ct));
         group.MapGet("/{id}/runs/{runId:guid}", async (string id, Guid runId, ConnectionSyncs syncs, CancellationToken ct) =>
             await syncs.GetRunAsync(id, runId, ct) is { } run ? Results.Ok(run)
-                : Results.Problem(title: "No such run.", detail: $"Connection '{id}' has no run {runId}.", statusCode: StatusCodes.Status404NotFound));
+                : Results.Problem(title: "No such run.", detail: $"Connection '{id}' has no run {runId}.", statusCode: StatusCodes.Status404NotFound))
+            .Produces<SyncRunView>();
         group.MapPost("/{id}/runs/{runId:guid}/cancel", async (string id, Guid runId, ConnectionSyncs syncs, CancellationToken ct) =>
             await syncs.CancelAsync(runId, ct) ? Results.Accepted()
                 : Results.Problem(title: "Nothing to cancel.", detail: $"Run {runId} is not active.", statusCode: StatusCodes.Status409Conflict))

@@ -13,7 +13,7 @@ public static class DeploymentEndpoints
     /// <summary>Maps the deployment routes.</summary>
     public static void MapDeploymentEndpoints(this RouteGroupBuilder api)
     {
-        var deployments = api.MapGroup("/deployments").WithTags("Deployments");
+        var deployments = api.MapGroup("/deployments").WithTags("Deployments").AddEndpointFilter(AuditFilter.For("deployment"));
         deployments.MapPost("/", DeployAsync).RequireAuthorization(Roles.Analyst);
         deployments.MapGet("/", async (ServingEngine engine, CancellationToken ct) => Results.Json(await engine.ListAsync(ct), ModelEndpoints.SnakeCase));
         deployments.MapGet("/{name}", async (string name, ServingEngine engine, CancellationToken ct) =>

@@ -28,7 +28,7 @@ public static class ExperimentEndpoints
         var group = api.MapGroup("/experiments").WithTags("Experiments");
         group.MapGet("/", (ExperimentRuns runs, CancellationToken ct) => runs.ListExperimentsAsync(ct));
         group.MapPost("/{name}/runs", StartAsync).RequireAuthorization(Roles.Analyst);
-        group.MapGet("/{name}/runs", ListAsync);
+        group.MapGet("/{name}/runs", ListAsync).Produces<ExperimentRunPage>().ProducesValidationProblem();
         group.MapGet("/{name}/runs/{run}", async (string name, string run, ExperimentRuns runs, CancellationToken ct) =>
             await runs.GetRunAsync(name, run, ct) is { } found ? Results.Ok(Flatten(found)) : NoRun(name, run));
         group.MapPost("/{name}/runs/{run}/cancel", async (string name, string run, ExperimentRuns runs, CancellationToken ct) =>
@@ -64,11 +64,17 @@ public static class ExperimentEndpoints
         return Results.Accepted($"/api/experiments/{Uri.EscapeDataString(name)}/runs/{runId}", new { runId, state = started.State });
     }
 
-    private static async Task<IResult> ListAsync(string name, int? page, int? pageSize, string? sort, string? order, ExperimentRuns runs, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string name, [AsParameters] PageQuery paging, ExperimentRuns runs, CancellationToken ct)
     {
+        // Sort and order are checked by the run store, which knows its columns; page and pageSize here, like every list.
+        if (paging.Page is < 1 || paging.PageSize is < 1 or > ExperimentRuns.MaxPageSize)
+        {
+            return (paging with { Sort = null, Order = null }).Validate(["queued_at"], "queued_at").Problem!;
+        }
+
         try
         {
-            return await runs.ListRunsAsync(name, page ?? 1, pageSize ?? 50, sort, order, ct) is { } found
+            return await runs.ListRunsAsync(name, paging.Page ?? 1, paging.PageSize ?? PageQuery.DefaultPageSize, paging.Sort, paging.Order, ct) is { } found
                 ? Results.Ok(found)
                 : Results.Problem(title: "No such experiment.", detail: $"No experiment is named '{name}'.", statusCode: StatusCodes.Status404NotFound);
         }

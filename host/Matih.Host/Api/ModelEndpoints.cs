@@ -24,7 +24,7 @@ public static class ModelEndpoints
     /// <summary>Maps the registry routes.</summary>
     public static void MapModelEndpoints(this RouteGroupBuilder api)
     {
-        var models = api.MapGroup("/models").WithTags("Models");
+        var models = api.MapGroup("/models").WithTags("Models").AddEndpointFilter(AuditFilter.For("model"));
         models.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Analyst);
         models.MapGet("/", async (ModelRegistry registry, CancellationToken ct) => Results.Json(await registry.ListAsync(ct), SnakeCase));
         models.MapGet("/{name}/versions", async (string name, ModelRegistry registry, CancellationToken ct) =>

@@ -18,7 +18,7 @@ public static class PipelineEndpoints
     /// <summary>Maps the pipeline routes.</summary>
     public static void MapPipelineEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/pipelines").WithTags("Pipelines");
+        var group = api.MapGroup("/pipelines").WithTags("Pipelines").AddEndpointFilter(AuditFilter.For("pipeline"));
         group.MapGet("/task-types", (Pipelines pipelines) => pipelines.TaskTypes());
         group.MapGet("/", (Pipelines pipelines, CancellationToken ct) => pipelines.ListAsync(ct));
         group.MapPost("/validate", async (HttpRequest request, Pipelines pipelines, CancellationToken ct) =>
@@ -79,13 +79,26 @@ public static class PipelineEndpoints
                 return NotFound(e.Message);
             }
         }).RequireAuthorization(Roles.Analyst);
-        group.MapGet("/{id}/runs", async (string id, PipelineRuns runs, int? offset, int? limit, CancellationToken ct) =>
+        group.MapGet("/{id}/runs", async (string id, [AsParameters] PageQuery paging, PipelineRuns runs, CancellationToken ct) =>
         {
-            var (items, total) = await runs.ListAsync(id, Math.Max(0, offset ?? 0), Math.Clamp(limit ?? 50, 1, 500), ct);
-            return Results.Ok(new { total, runs = items });
-        });
+            // Newest first is the only order the run store pages by (in the database).
+            var (request, problem) = paging.Validate(["queued_at"], "queued_at");
+            if (request is null)
+            {
+                return problem!;
+            }
+
+            if (request.Descending == false)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["order"] = ["Pipeline runs are listed newest first; order may only be desc."] });
+            }
+
+            var (items, total) = await runs.ListAsync(id, request.Offset, request.PageSize, ct);
+            return Results.Ok(new ListPage<PipelineRunView>(items, total, request.Page, request.PageSize, request.Sort, "desc"));
+        }).Produces<ListPage<PipelineRunView>>().ProducesValidationProblem();
         group.MapGet("/{id}/runs/{runId:guid}", async (string id, Guid runId, PipelineRuns runs, CancellationToken ct) =>
-            await runs.GetAsync(runId, ct) is { } run && run.PipelineId == id ? Results.Ok(run) : NotFound($"Pipeline '{id}' has no run {runId}."));
+            await runs.GetAsync(runId, ct) is { } run && run.PipelineId == id ? Results.Ok(run) : NotFound($"Pipeline '{id}' has no run {runId}."))
+            .Produces<PipelineRunView>();
         group.MapPost("/{id}/runs/{runId:guid}/cancel", async (string id, Guid runId, PipelineRuns runs, ClaimsPrincipal user, CancellationToken ct) =>
             await runs.CancelAsync(runId, Roles.Caller(user).UserName, ct)
                 ? Results.Accepted()

@@ -1,5 +1,7 @@
+using Matih.Core.Metadata;
 using Matih.Core.Query;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -43,9 +45,7 @@ public static class SqlEndpoints
             var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose);
             return Results.File(stream, format == "csv" ? "text/csv" : "application/vnd.apache.parquet", $"query.{format}");
         }).WithTags("Query");
-        api.MapGet("/sql/history", async (SqlQueryService queries, HttpContext http, int? take, CancellationToken ct) =>
-            (await queries.HistoryAsync(Roles.Caller(http.User).UserName, Math.Clamp(take ?? 50, 1, 500), ct))
-                .Select(h => new { h.Id, h.Sql, h.StartedAt, h.ElapsedMs, h.RowCount, h.Error })).WithTags("Query");
+        api.MapGet("/sql/history", HistoryAsync).WithTags("Query").Produces<ListPage<HistoryItem>>().ProducesValidationProblem();
     }
 
     private static async Task<IResult> RunAsync(SqlRequest? request, SqlQueryService queries, HttpContext http, CancellationToken cancellationToken)
@@ -84,5 +84,39 @@ public static class SqlEndpoints
             answer.ElapsedMs,
             answer.Truncated,
             answer.Written.Select(t => t.ToString()).ToArray()));
+    }
+
+    /// <summary>One statement of the caller's SQL history.</summary>
+    public sealed record HistoryItem(long Id, string Sql, DateTimeOffset StartedAt, long ElapsedMs, long RowCount, string? Error);
+
+    private static readonly Dictionary<string, SortField<QueryHistoryEntry>> s_historySorts = new(StringComparer.Ordinal)
+    {
+        ["started_at"] = new(h => h.Id, DescendingByDefault: true),
+        ["elapsed_ms"] = new(h => h.ElapsedMs, DescendingByDefault: true),
+        ["row_count"] = new(h => h.RowCount, DescendingByDefault: true),
+    };
+
+    /// <summary>The caller's statements, newest first, a page at a time in the database; <c>q</c> matches the SQL text.</summary>
+    private static async Task<IResult> HistoryAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, HttpContext http, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_historySorts.Keys, "started_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        var user = Roles.Caller(http.User).UserName;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var history = db.QueryHistory.AsNoTracking().Where(h => h.UserName == user);
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            history = history.Where(h => h.Sql.ToLower().Contains(q));
+        }
+
+        // Ids grow with time, so they order by start and break ties in every sort.
+        var page = await history.ToPageAsync(request, s_historySorts, h => h.Id, ct);
+        return Results.Ok(new ListPage<HistoryItem>(
+            page.Items.Select(h => new HistoryItem(h.Id, h.Sql, h.StartedAt, h.ElapsedMs, h.RowCount, h.Error)).ToArray(),
+            page.Total, page.Page, page.PageSize, page.Sort, page.Order));
     }
 }

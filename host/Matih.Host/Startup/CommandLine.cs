@@ -1,8 +1,9 @@
 namespace Matih.Host.Startup;
 
 /// <summary>
-/// Turns Matih's friendly flags into .NET configuration keys, so <c>--data-dir x</c>, <c>--no-demo</c> and
-/// <c>--plugins f</c> work alongside every standard <c>--Section:Key=value</c> and <c>MATIH__...</c> variable.
+/// Turns Matih's friendly flags into .NET configuration keys, so <c>--data-dir x</c>, <c>--no-demo</c>,
+/// <c>--plugins f</c>, <c>--metadata-postgres cs</c>, <c>--jobs embedded|postgres</c>, <c>--job-workers n</c> and
+/// <c>--warehouse-dir d</c> work alongside every standard <c>--Section:Key=value</c> and <c>MATIH__...</c> variable.
 /// </summary>
 public static class CommandLine
 {
@@ -24,6 +25,20 @@ public static class CommandLine
                     break;
                 case "--plugins" when i + 1 < rest.Length:
                     rewritten.Add($"--Matih:PluginsFile={rest[++i]}");
+                    break;
+                case "--metadata-postgres" when i + 1 < rest.Length:
+                    // Server mode in one flag: PostgreSQL metadata; Hangfire follows it unless --jobs says otherwise.
+                    rewritten.Add("--Matih:MetadataStore=PostgreSql");
+                    rewritten.Add($"--Matih:MetadataConnectionString={rest[++i]}");
+                    break;
+                case "--jobs" when i + 1 < rest.Length:
+                    rewritten.Add($"--Matih:JobStorage={(rest[++i] is "postgres" or "postgresql" ? "PostgreSql" : rest[i])}");
+                    break;
+                case "--job-workers" when i + 1 < rest.Length:
+                    rewritten.Add($"--Matih:JobWorkers={rest[++i]}");
+                    break;
+                case "--warehouse-dir" when i + 1 < rest.Length:
+                    rewritten.Add($"--Matih:WarehouseDirectory={rest[++i]}");
                     break;
                 case "--demo-scale" when i + 1 < rest.Length:
                     rewritten.Add($"--Matih:DemoScale={rest[++i]}");

@@ -28,9 +28,9 @@ public static class MatihServices
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton(_ => new DuckDbWarehouse(new WarehouseOptions
+        services.AddSingleton(_ => ServerMode.OpenWarehouse(new WarehouseOptions
         {
-            Directory = Path.Combine(dataPath, "warehouse"),
+            Directory = options.WarehouseDirectory is { } warehouse ? Path.GetFullPath(warehouse) : Path.Combine(dataPath, "warehouse"),
             // Leave room for the host and the OS: DuckDB spills to the data directory beyond this instead of failing.
             MemoryLimit = options.WarehouseMemoryLimit ?? $"{(long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.6 / (1024 * 1024))}MB",
         }));
@@ -46,13 +46,15 @@ public static class MatihServices
             ExactRowLimit = options.ExactProfileRowLimit,
         });
 
-        var metadata = options.MetadataConnectionString ?? $"Data Source={Path.Combine(dataPath, "metadata.db")}";
-        services.AddDbContextFactory<MetadataDbContext>(o => SqliteTuning.Use(o, metadata));
+        // SQLite file (default) or PostgreSQL (server mode); checked now so a bad setting fails before anything starts.
+        ServerMode.Validate(options);
+        services.AddDbContextFactory<MetadataDbContext>(o => MetadataStores.Use(o, options));
         services.AddSingleton<UserDirectory>();
         services.AddDataProtection()
             .SetApplicationName("Matih")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys", "data-protection")));
-        services.AddSingleton<SecretValues>();
+        // One secret store for ${NAME} in connections and notifier channels; also registers SecretValues over it.
+        Matih.Core.Secrets.SecretServices.AddMatihSecrets(services, builder.Configuration, dataPath);
         services.AddSingleton<Connections>();
         services.AddSingleton<ConnectionSyncs>();
         services.AddSingleton<Matih.Core.Catalog.DatasetRegistry>();
@@ -82,18 +84,28 @@ public static class MatihServices
             var pluginsFile = PluginsFile.Read(ResolvePluginsFile(options));
             var installed = PluginLoading.LoadAll(pluginsFile, Path.Combine(AppContext.BaseDirectory, "plugins"), services, bootLog.CreateLogger("Matih.Plugins"));
             services.AddSingleton(installed);
+            // Plugins page and /api/plugins: changes to plugins.json, installs copied under the data directory.
+            services.AddSingleton(sp => new PluginChanges(installed, ResolvePluginsFile(options), Path.Combine(AppContext.BaseDirectory, "plugins"),
+                Path.Combine(dataPath, "plugins"), sp.GetService<Matih.Core.Audit.AuditLog>()));
         }
 
         services.AddMatihAuth(dataPath);
         services.AddProblemDetails();
-        services.AddHangfire(c => c.UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings().UseInMemoryStorage());
-        services.AddHangfireServer(o =>
+        services.AddHangfire(c => ServerMode.UseJobStorage(c.UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings(), options));
+        // JobWorkers = 0: this host serves the workbench and the API and queues work for the other hosts.
+        if (options.JobWorkers != 0)
         {
-            // Pipeline tasks wait on each other, SQL and syncs: more workers than cores keeps independent tasks parallel.
-            o.WorkerCount = Math.Max(8, Environment.ProcessorCount * 4);
-            // Retries are scheduled jobs: poll often so a 30 s backoff is 30 s, not up to 45.
-            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-        });
+            services.AddHangfireServer(o =>
+            {
+                // Server mode: each host is one named Hangfire server on the shared storage.
+                o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                // Pipeline tasks wait on each other, SQL and syncs: more workers than cores keeps independent tasks parallel.
+                o.WorkerCount = options.JobWorkers is > 0 and var workers ? workers : Math.Max(8, Environment.ProcessorCount * 4);
+                // Retries are scheduled jobs: poll often so a 30 s backoff is 30 s, not up to 45.
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        }
+
         services.AddHealthChecks()
             .AddCheck<WarehouseHealthCheck>("warehouse")
             .AddCheck<MetadataHealthCheck>("metadata")

@@ -14,7 +14,7 @@ public static class PipelineServices
         services.AddSingleton(new PipelineOptions
         {
             // Embedded SQLite cannot be shared by another host, so whatever a stopped host left running is ours to resume.
-            ExclusiveStore = options.MetadataConnectionString is null,
+            ExclusiveStore = options.MetadataStore == Matih.Core.Metadata.MetadataStoreKind.Sqlite,
             WorkbenchUrl = options.WorkbenchUrl,
         });
         services.AddSingleton<PipelineTaskTypes>();

@@ -37,7 +37,8 @@ public sealed class StartupTasks(
     {
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            await MetadataSchema.EnsureAsync(db, cancellationToken);
+            log.LogInformation("Stores: {Stores}", ServerMode.Describe(options));
+            await MetadataSchema.EnsureAsync(db, cancellationToken, log);
         }
 
         var resumed = await syncs.ResumeInterruptedAsync(cancellationToken);
@@ -53,7 +54,17 @@ public sealed class StartupTasks(
         await abTests.RefreshAsync(cancellationToken);
         recurring.AddOrUpdate<Matih.Core.Pipelines.PipelineRecoveryJob>("pipelines:recover", job => job.RunAsync(CancellationToken.None), Cron.Minutely());
 
-        var generated = await users.EnsureAdminAsync(configuration["MATIH_ADMIN_PASSWORD"], cancellationToken);
+        string? generated;
+        try
+        {
+            generated = await users.EnsureAdminAsync(configuration["MATIH_ADMIN_PASSWORD"], cancellationToken);
+        }
+        catch (DbUpdateException) when (options.MetadataStore == MetadataStoreKind.PostgreSql)
+        {
+            // Server mode: another host starting at the same moment created the admin first (unique user name).
+            generated = null;
+        }
+
         if (generated is not null)
         {
             // Printed once on the console, never logged: it is a secret.

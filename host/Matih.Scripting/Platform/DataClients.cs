@@ -180,8 +180,20 @@ public sealed class QueriesClient
 
     internal QueriesClient(ApiClient api) => _api = api;
 
-    /// <summary>Every saved query.</summary>
-    public Task<IReadOnlyList<SavedQuery>> ListAsync() => _api.GetAsync<IReadOnlyList<SavedQuery>>("api/queries");
+    /// <summary>Every saved query, by name (read a page at a time).</summary>
+    public async Task<IReadOnlyList<SavedQuery>> ListAsync()
+    {
+        var all = new List<SavedQuery>();
+        for (var page = 1; ; page++)
+        {
+            var found = await _api.GetAsync<JsonElement>($"api/queries?page={page}&pageSize=500").ConfigureAwait(false);
+            all.AddRange(found.GetProperty("items").Deserialize<IReadOnlyList<SavedQuery>>(ApiClient.ReadOptions)!);
+            if (all.Count >= found.GetProperty("total").GetInt32() || found.GetProperty("items").GetArrayLength() == 0)
+            {
+                return all;
+            }
+        }
+    }
 
     /// <summary>The saved query <paramref name="name"/>.</summary>
     public Task<SavedQuery> GetAsync(string name) => _api.GetAsync<SavedQuery>($"api/queries/{ApiClient.Segment(name)}");

@@ -64,8 +64,8 @@ public sealed class PipelinesClient
 
     /// <summary>The latest runs of pipeline <paramref name="id"/>, newest first.</summary>
     public async Task<IReadOnlyList<PipelineRun>> ListRunsAsync(string id, int limit = 50) =>
-        (await _api.GetAsync<JsonElement>($"api/pipelines/{ApiClient.Segment(id)}/runs?limit={limit}").ConfigureAwait(false))
-            .GetProperty("runs").Deserialize<IReadOnlyList<PipelineRun>>(ApiClient.ReadOptions)!;
+        (await _api.GetAsync<JsonElement>($"api/pipelines/{ApiClient.Segment(id)}/runs?pageSize={limit}").ConfigureAwait(false))
+            .GetProperty("items").Deserialize<IReadOnlyList<PipelineRun>>(ApiClient.ReadOptions)!;
 
     /// <summary>Cancels an active run.</summary>
     public Task CancelRunAsync(string id, Guid runId) => _api.PostAsync($"api/pipelines/{ApiClient.Segment(id)}/runs/{runId}/cancel");

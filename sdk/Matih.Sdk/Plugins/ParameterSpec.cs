@@ -55,4 +55,10 @@ public sealed record ParameterSpec(string Name, ParameterType Type, string Descr
 
     /// <summary>Nested parameters when <see cref="Type"/> is <see cref="ParameterType.Object"/>.</summary>
     public IReadOnlyList<ParameterSpec>? Properties { get; init; }
+
+    /// <summary>
+    /// For an <see cref="ParameterType.Object"/> whose keys the user chooses (a map such as Slack channel to webhook
+    /// URL): what every value must be. Its <see cref="Name"/> labels the keys in forms (<c>channel</c>). Added in SDK 1.1.
+    /// </summary>
+    public ParameterSpec? Values { get; init; }
 }

@@ -109,11 +109,11 @@ public sealed class AbTestTests(Workbench workbench)
         const string password = "viewer-password-abtests";
         using (var admin = await workbench.Host.SignedInAsync())
         {
-            var created = await admin.PostAsJsonAsync("api/users", new { username = "vera", password, role = "viewer" });
+            var created = await admin.PostAsJsonAsync("api/users", new { username = "viona", password, role = "viewer" });
             Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         }
 
-        var page = await workbench.SignedInPageAsync("vera", password);
+        var page = await workbench.SignedInPageAsync("viona", password);
         await page.GotoAsync($"/abtests/{Test}");
         await Workbench.WaitUntilInteractiveAsync(page);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "A/B Tests", Level = 1 })).ToBeVisibleAsync();

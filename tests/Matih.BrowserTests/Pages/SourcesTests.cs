@@ -20,7 +20,7 @@ public sealed partial class SourcesTests(Workbench workbench)
     [Fact]
     public async Task An_analyst_adds_a_faker_connection_tests_it_and_syncs_it_with_progress()
     {
-        const string password = "analyst-password-1";
+        const string password = "sources-password-1";
         using (var admin = await workbench.Host.SignedInAsync())
         {
             (await admin.PostAsJsonAsync("api/users", new { username = "ana", password, role = "analyst" })).EnsureSuccessStatusCode();

@@ -43,7 +43,7 @@ public sealed class UserDirectoryTests : IDisposable
     }
 
     [Fact]
-    public async Task Five_wrong_passwords_lock_the_account_for_five_minutes()
+    public async Task Five_wrong_passwords_lock_the_account_for_fifteen_minutes()
     {
         await _users.CreateAsync("priya", "correct-password", Role.Analyst, default);
         for (var i = 0; i < UserDirectory.MaxFailedSignIns; i++)
@@ -55,7 +55,11 @@ public sealed class UserDirectoryTests : IDisposable
         Assert.False(locked.Succeeded);
         Assert.StartsWith("Too many failed sign-ins", locked.Error, StringComparison.Ordinal);
 
-        _clock.Advance(UserDirectory.LockoutDuration + TimeSpan.FromSeconds(1));
+        _clock.Advance(TimeSpan.FromMinutes(14));
+        Assert.False((await _users.SignInAsync("priya", "correct-password", default)).Succeeded);
+        _clock.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromSeconds(1));
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
         Assert.True((await _users.SignInAsync("priya", "correct-password", default)).Succeeded);
     }
 
@@ -66,6 +70,62 @@ public sealed class UserDirectoryTests : IDisposable
 
         Assert.Contains("at least 10 characters", (await Assert.ThrowsAsync<ArgumentException>(() => _users.CreateAsync("sam", "short", Role.Viewer, default))).Message, StringComparison.Ordinal);
         Assert.Contains("already exists", (await Assert.ThrowsAsync<ArgumentException>(() => _users.CreateAsync("priya", "another-password", Role.Viewer, default))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Password_rules_name_every_problem()
+    {
+        Assert.Contains("Passwords need at least 10 characters.", PasswordRules.Problems("short"));
+        Assert.Contains("Passwords cannot contain the user name.", PasswordRules.Problems("priya-password", "priya"));
+        Assert.Contains("Passwords need at least 4 different characters.", PasswordRules.Problems("aaaaaaaaaaaa"));
+        Assert.Contains("Passwords may have at most 128 characters.", PasswordRules.Problems(new string('x', 100) + "abcdefghijklmnopqrstuvwxyz0123456789"));
+        Assert.Empty(PasswordRules.Problems("correct-horse-battery", "priya"));
+        Assert.Contains("user name", (await Assert.ThrowsAsync<ArgumentException>(() => _users.CreateAsync("sam", "sam-is-great-123", Role.Viewer, default))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_disabled_user_cannot_sign_in_until_enabled_again()
+    {
+        var priya = await _users.CreateAsync("priya", "correct-password", Role.Analyst, default);
+
+        await _users.SetDisabledAsync(priya.Id, true, default);
+        var refused = await _users.SignInAsync("priya", "correct-password", default);
+        Assert.Equal("This account is disabled; ask an administrator.", refused.Error);
+        Assert.False(await _users.IsActiveAsync(priya.Id, default));
+
+        await _users.SetDisabledAsync(priya.Id, false, default);
+        Assert.True((await _users.SignInAsync("priya", "correct-password", default)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Resetting_a_password_replaces_it_and_lifts_a_lockout()
+    {
+        var priya = await _users.CreateAsync("priya", "correct-password", Role.Viewer, default);
+        for (var i = 0; i < UserDirectory.MaxFailedSignIns; i++)
+        {
+            await _users.SignInAsync("priya", "wrong", default);
+        }
+
+        await _users.ResetPasswordAsync(priya.Id, "brand-new-secret", default);
+
+        Assert.False((await _users.SignInAsync("priya", "correct-password", default)).Succeeded);
+        Assert.True((await _users.SignInAsync("priya", "brand-new-secret", default)).Succeeded);
+        await Assert.ThrowsAsync<ArgumentException>(() => _users.ResetPasswordAsync(priya.Id, "short", default));
+    }
+
+    [Fact]
+    public async Task The_last_admin_cannot_be_disabled_or_demoted()
+    {
+        await _users.EnsureAdminAsync("chosen-password-1", default);
+        var admin = (await _users.ListAsync(default)).Single();
+
+        Assert.Contains("last enabled admin", (await Assert.ThrowsAsync<ArgumentException>(() => _users.SetDisabledAsync(admin.Id, true, default))).Message, StringComparison.Ordinal);
+        Assert.Contains("last enabled admin", (await Assert.ThrowsAsync<ArgumentException>(() => _users.SetRoleAsync(admin.Id, Role.Viewer, default))).Message, StringComparison.Ordinal);
+
+        var second = await _users.CreateAsync("root2", "another-password", Role.Admin, default);
+        Assert.Equal(Role.Viewer, (await _users.SetRoleAsync(admin.Id, Role.Viewer, default))!.Role);
+        Assert.Null(await _users.SetRoleAsync(Guid.NewGuid(), Role.Viewer, default));
+        Assert.True(await _users.IsActiveAsync(second.Id, default));
     }
 
     private sealed class Factory(DbContextOptions<MetadataDbContext> options) : IDbContextFactory<MetadataDbContext>

@@ -10,7 +10,7 @@ namespace Matih.Host.Tests.Api;
 /// </summary>
 public sealed class ScriptHostFixture : IAsyncLifetime
 {
-    public const string AnalystPassword = "analyst-password-1";
+    public const string AnalystPassword = "console-password-1";
 
     public MatihHost Host { get; private set; } = null!;
 

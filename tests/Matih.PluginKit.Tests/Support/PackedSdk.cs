@@ -19,10 +19,10 @@ public sealed class PackedSdk : IAsyncLifetime
     public string Source => Path.Combine(Root, "packages");
 
     /// <summary>
-    /// The packages' version: 1.0.0 with a prerelease tag unique to this run, so NuGet's global cache can never hand
+    /// The packages' version: 1.1.0 with a prerelease tag unique to this run, so NuGet's global cache can never hand
     /// a build a stale package packed by an earlier run. The assembly version stays 1.0.0.0 (SDK major 1).
     /// </summary>
-    public string Version { get; } = "1.0.0-kit." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+    public string Version { get; } = "1.1.0-kit." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public async Task InitializeAsync()

@@ -31,16 +31,14 @@ public partial class Settings
     private string PluginsFile => MatihServices.ResolvePluginsFile(Options);
 
     // A server connection string may hold a password: name the store, never print the string.
-    private string MetadataStore => Options.MetadataConnectionString is null
-        ? $"SQLite file {Path.Combine(Options.DataPath, "metadata.db")}"
-        : "server (connection string configured)";
+    private string MetadataStore => ServerMode.Describe(Options);
 
     private static string Version =>
         typeof(Settings).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
     private string RoleAllows => RoleName switch
     {
-        Roles.Admin => "Everything analysts may, plus the script console and the job dashboard.",
+        Roles.Admin => "Everything analysts may, plus users, the audit log, the script console and the job dashboard.",
         Roles.Analyst => "Everything viewers may, plus SQL that changes the warehouse.",
         Roles.Viewer => "Reading: browse the workbench and run read-only SQL.",
         _ => "Nothing yet.",
