@@ -100,6 +100,9 @@ public sealed class ConnectionSyncs(
         return runs.Select(View).ToArray();
     }
 
+    /// <summary>What the API shows of a stored run (with live progress while it runs); for pages read from the database.</summary>
+    public SyncRunView Describe(SyncRunRecord run) => View(run);
+
     /// <summary>Asks a queued, running or retrying run to stop. False when it has already ended.</summary>
     public async Task<bool> CancelAsync(Guid runId, CancellationToken cancellationToken)
     {

@@ -181,6 +181,9 @@ public sealed class Connections(IDbContextFactory<MetadataDbContext> contexts, I
         return records.Select(View).ToArray();
     }
 
+    /// <summary>What the API shows of a stored record (secrets redacted); for pages read from the database.</summary>
+    public ConnectionView Describe(ConnectionRecord record) => View(record);
+
     /// <summary>The stored record (secrets protected), or null.</summary>
     public async Task<ConnectionRecord?> FindAsync(string id, CancellationToken cancellationToken)
     {

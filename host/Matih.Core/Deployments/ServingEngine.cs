@@ -308,6 +308,25 @@ public sealed class ServingEngine : IDisposable
         return views;
     }
 
+    /// <summary>
+    /// The deployments named <paramref name="names"/> (without events), in that order; for pages read from the database.
+    /// A name not live here (removed meanwhile) is left out.
+    /// </summary>
+    public async Task<IReadOnlyList<DeploymentView>> ViewsAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var views = new List<DeploymentView>();
+        foreach (var name in names)
+        {
+            if (_live.TryGetValue(name, out var live))
+            {
+                views.Add(await ViewAsync(live, events: false, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return views;
+    }
+
     /// <summary>One deployment with its recent events; null when unknown.</summary>
     public async Task<DeploymentView?> GetAsync(string name, CancellationToken cancellationToken) =>
         _live.TryGetValue(name, out var live) ? await ViewAsync(live, events: true, cancellationToken).ConfigureAwait(false) : null;

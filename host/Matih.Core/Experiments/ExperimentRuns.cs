@@ -146,7 +146,25 @@ public sealed class ExperimentRuns(
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var experiments = await db.Set<ExperimentRecord>().AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var summaries = await SummarizeAsync(experiments, cancellationToken).ConfigureAwait(false);
+        return summaries.OrderByDescending(s => s.LastRunAt ?? s.CreatedAt).ToArray();
+    }
+
+    /// <summary>
+    /// The summaries (run counts, best AUC, last run) of <paramref name="experiments"/>, in their order: list routes page
+    /// the experiments in the database and summarize only the page.
+    /// </summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> SummarizeAsync(IReadOnlyList<ExperimentRecord> experiments, CancellationToken cancellationToken)
+    {
+        if (experiments.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var names = experiments.Select(e => e.Name).ToArray();
         var stats = await db.Set<ExperimentRunRecord>().AsNoTracking()
+            .Where(r => names.Contains(r.Experiment))
             .GroupBy(r => r.Experiment)
             .Select(g => new
             {
@@ -172,7 +190,7 @@ public sealed class ExperimentRuns(
             summaries.Add(new ExperimentSummary(experiment.Name, stat?.Runs ?? 0, stat?.Succeeded ?? 0, stat?.Active ?? 0, experiment.CreatedAt, last, stat?.BestAuc, best));
         }
 
-        return summaries.OrderByDescending(s => s.LastRunAt ?? s.CreatedAt).ToArray();
+        return summaries;
     }
 
     /// <summary>A page of an experiment's runs; null when there is no such experiment.</summary>

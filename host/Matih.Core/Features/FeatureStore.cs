@@ -153,6 +153,9 @@ public sealed partial class FeatureStore
         return records.OrderBy(r => r.Name, StringComparer.Ordinal).Select(ToGroup).ToArray();
     }
 
+    /// <summary>The group a stored record describes; for pages read from the database.</summary>
+    public static FeatureGroup FromRecord(FeatureGroupRecord record) => ToGroup(record);
+
     /// <summary>One feature group, or null.</summary>
     public async Task<FeatureGroup?> GetAsync(string group, CancellationToken ct)
     {

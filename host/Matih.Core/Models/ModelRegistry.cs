@@ -178,11 +178,32 @@ public sealed class ModelRegistry(
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var models = await db.Set<RegisteredModelRecord>().AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        var versions = (await db.Set<ModelVersionRecord>().AsNoTracking()
+        return await SummarizeAsync(db, models.OrderBy(m => m.Name, StringComparer.Ordinal).ToArray(), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Summaries of <paramref name="models"/>, in their order; for pages read from the database.</summary>
+    public async Task<IReadOnlyList<RegisteredModelSummary>> SummarizeAsync(IReadOnlyList<RegisteredModelRecord> models, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await SummarizeAsync(db, models, models.Select(m => m.Name).ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the API shows of a stored version; for pages read from the database.</summary>
+    public static ModelVersionView Describe(ModelVersionRecord record) => View(record);
+
+    private static async Task<IReadOnlyList<RegisteredModelSummary>> SummarizeAsync(MetadataDbContext db, IReadOnlyList<RegisteredModelRecord> models, string[]? only, CancellationToken cancellationToken)
+    {
+        var query = db.Set<ModelVersionRecord>().AsNoTracking();
+        if (only is not null)
+        {
+            query = query.Where(v => only.Contains(v.ModelName));
+        }
+
+        var versions = (await query
                 .Select(v => new { v.ModelName, v.Version, v.Stage, v.Framework, v.TagsJson })
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
             .ToLookup(v => v.ModelName, StringComparer.Ordinal);
-        return models.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m =>
+        return models.Select(m =>
         {
             var own = versions[m.Name].OrderByDescending(v => Semver(v.Version)).ToArray();
             var latest = own[0];

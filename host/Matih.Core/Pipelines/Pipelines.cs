@@ -94,7 +94,25 @@ public sealed class Pipelines(
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var records = await db.Set<PipelineRecord>().AsNoTracking().OrderBy(p => p.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var latest = await db.Set<PipelineRunRecord>().AsNoTracking()
+        return await SummarizeAsync(db, records, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Summaries (with the latest run) of <paramref name="records"/>, in their order; for pages read from the database.</summary>
+    public async Task<IReadOnlyList<PipelineSummary>> SummarizeAsync(IReadOnlyList<PipelineRecord> records, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await SummarizeAsync(db, records, records.Select(r => r.Id).ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<PipelineSummary>> SummarizeAsync(MetadataDbContext db, IReadOnlyList<PipelineRecord> records, string[]? only, CancellationToken cancellationToken)
+    {
+        var runs = db.Set<PipelineRunRecord>().AsNoTracking();
+        if (only is not null)
+        {
+            runs = runs.Where(r => only.Contains(r.PipelineId));
+        }
+
+        var latest = await runs
             .GroupBy(r => r.PipelineId)
             .Select(g => g.OrderByDescending(r => r.QueuedAt).Select(r => new { r.PipelineId, r.State, r.QueuedAt }).First())
             .ToListAsync(cancellationToken).ConfigureAwait(false);

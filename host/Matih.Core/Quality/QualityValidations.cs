@@ -40,7 +40,8 @@ public sealed record ValidationRun(
     /// <summary>Share of expectations met, 0..1 (1 when there were none): the table's quality score.</summary>
     public double Score => Evaluated == 0 ? 1 : (double)Successful / Evaluated;
 
-    internal static ValidationRun From(ValidationRecord r)
+    /// <summary>The run a stored record holds (list routes page the records in the database and read each one).</summary>
+    public static ValidationRun From(ValidationRecord r)
     {
         using var document = JsonDocument.Parse(r.Json);
         return new(
@@ -143,6 +144,25 @@ public sealed class QualityValidations(
         var ids = heads.GroupBy(h => h.SuiteName).Select(g => g.MaxBy(h => h.RunAt)!.Id).ToArray();
         var records = await db.Set<ValidationRecord>().AsNoTracking().Where(v => ids.Contains(v.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
         return records.ToDictionary(r => r.SuiteName, ValidationRun.From, StringComparer.Ordinal);
+    }
+
+    /// <summary>The latest run of each of <paramref name="suiteNames"/> (a page of the suites list), by suite name.</summary>
+    public async Task<IReadOnlyDictionary<string, ValidationRun>> LatestBySuiteAsync(IReadOnlyCollection<string> suiteNames, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var latest = new Dictionary<string, ValidationRun>(StringComparer.Ordinal);
+        foreach (var name in suiteNames)
+        {
+            // One indexed lookup per suite of the page rather than reading every run's head.
+            var record = await db.Set<ValidationRecord>().AsNoTracking().Where(v => v.SuiteName == name)
+                .OrderByDescending(v => v.RunAt).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (record is not null)
+            {
+                latest[name] = ValidationRun.From(record);
+            }
+        }
+
+        return latest;
     }
 
     /// <summary>

@@ -3,7 +3,9 @@ using System.Text.Json.Nodes;
 using Matih.Core.AbTests;
 using Matih.Core.Connections;
 using Matih.Core.Deployments;
+using Matih.Core.Metadata;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -19,12 +21,29 @@ public static class AbTestEndpoints
     /// <summary>Body of a promotion: the winner (control or treatment), or null for the significant one.</summary>
     public sealed record PromoteRequest(string? Winner);
 
+    /// <summary>One A/B test in the list.</summary>
+    public sealed record AbTestItem(string Name, string Deployment, string State, DateTimeOffset StartedAt, DateTimeOffset EndsAt, string? Reason);
+
+    private static readonly Dictionary<string, SortField<AbTestRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["started_at"] = new(t => t.StartedAt, DescendingByDefault: true),
+        ["name"] = new(t => t.Name),
+        ["deployment"] = new(t => t.Deployment),
+        ["state"] = new(t => t.State),
+        ["ends_at"] = new(t => t.EndsAt),
+    };
+
+    private static readonly Dictionary<string, SortField<AbMetricRecord>> s_metricSorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(m => m.Name),
+        ["kind"] = new(m => m.Kind),
+    };
+
     /// <summary>Maps the A/B test routes.</summary>
     public static void MapAbTestEndpoints(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/abtests").WithTags("A/B tests").AddEndpointFilter(AuditFilter.For("abtest"));
-        group.MapGet("/", async (AbTests tests, CancellationToken ct) =>
-            (await tests.ListAsync(ct)).Select(t => new { name = t.Name, deployment = t.Deployment, state = t.State, startedAt = t.StartedAt, endsAt = t.EndsAt, reason = t.Reason }));
+        group.MapGet("/", ListAsync).Produces<ListPage<AbTestItem>>().ProducesValidationProblem();
         group.MapPost("/", async (HttpRequest request, AbTests tests, ServingEngine serving, ClaimsPrincipal user, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -39,7 +58,7 @@ public static class AbTestEndpoints
                     title: "The A/B test cannot start.");
             }
         }).RequireAuthorization(Roles.Analyst);
-        group.MapGet("/metrics", (AbTests tests, CancellationToken ct) => tests.MetricsAsync(ct));
+        group.MapGet("/metrics", ListMetricsAsync).Produces<ListPage<AbMetricRecord>>().ProducesValidationProblem();
         group.MapPost("/metrics", async (MetricRequest body, AbTests tests, CancellationToken ct) =>
         {
             var problems = new Dictionary<string, string[]>();
@@ -116,4 +135,45 @@ public static class AbTestEndpoints
 
     private static IResult NotFound(string name) =>
         Results.Problem(title: "No such A/B test.", detail: $"No A/B test is named '{name}'.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>A/B tests, newest first by default, a page at a time in the database; <c>q</c> matches the name, deployment or state.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "started_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var tests = db.Set<AbTestRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            tests = tests.Where(t => t.Name.ToLower().Contains(q) || t.Deployment.ToLower().Contains(q) || t.State.ToLower().Contains(q));
+        }
+
+        var page = await tests.ToPageAsync(request, s_sorts, t => t.Name, ct);
+        return Results.Ok(new ListPage<AbTestItem>(
+            page.Items.Select(t => new AbTestItem(t.Name, t.Deployment, t.State, t.StartedAt, t.EndsAt, t.Reason)).ToArray(),
+            page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
+    /// <summary>A/B metrics, by name, a page at a time in the database; <c>q</c> matches the name, kind or description.</summary>
+    private static async Task<IResult> ListMetricsAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_metricSorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var metrics = db.Set<AbMetricRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            metrics = metrics.Where(m => m.Name.ToLower().Contains(q) || m.Kind.ToLower().Contains(q) || (m.Description != null && m.Description.ToLower().Contains(q)));
+        }
+
+        return Results.Ok(await metrics.ToPageAsync(request, s_metricSorts, m => m.Name, ct));
+    }
 }

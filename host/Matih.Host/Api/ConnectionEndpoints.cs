@@ -3,8 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangfire;
 using Matih.Core.Connections;
+using Matih.Core.Metadata;
 using Matih.Host.Auth;
 using Matih.Sdk.Connectors;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -16,6 +18,59 @@ public static class ConnectionEndpoints
 {
     /// <summary>Body of check and discover: a connector and a config, as in a connection document.</summary>
     public sealed record SourceProbe(string? Connector, JsonObject? Config);
+
+    private static readonly Dictionary<string, SortField<ConnectionRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(c => c.Name),
+        ["connector"] = new(c => c.Connector),
+        ["created_at"] = new(c => c.CreatedAt, DescendingByDefault: true),
+    };
+
+    private static readonly Dictionary<string, SortField<SyncRunRecord>> s_runSorts = new(StringComparer.Ordinal)
+    {
+        ["queued_at"] = new(r => r.QueuedAt, DescendingByDefault: true),
+        ["state"] = new(r => r.State),
+    };
+
+    /// <summary>Connections, a page at a time in the database; <c>q</c> matches the name, id or connector.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Connections connections, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Connections.AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(c => c.Name.ToLower().Contains(q) || c.Id.ToLower().Contains(q) || c.Connector.ToLower().Contains(q));
+        }
+
+        var page = await query.ToPageAsync(request, s_sorts, c => c.Id, ct);
+        return Results.Ok(new ListPage<ConnectionView>(page.Items.Select(connections.Describe).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
+    /// <summary>A connection's sync runs, newest first by default, paged in the database; <c>q</c> matches the state, trigger or error.</summary>
+    private static async Task<IResult> ListRunsAsync(string id, [AsParameters] PageQuery paging, ConnectionSyncs syncs, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_runSorts.Keys, "queued_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == id);
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(r => r.State.ToLower().Contains(q) || r.Trigger.ToLower().Contains(q) || (r.Error != null && r.Error.ToLower().Contains(q)));
+        }
+
+        var page = await query.ToPageAsync(request, s_runSorts, r => r.Id, ct);
+        return Results.Ok(new ListPage<SyncRunView>(page.Items.Select(syncs.Describe).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
 
     /// <summary>Maps the connection routes.</summary>
     public static void MapConnectionEndpoints(this RouteGroupBuilder api)
@@ -31,7 +86,7 @@ public static class ConnectionEndpoints
         })).WithTags("Connections");
 
         var group = api.MapGroup("/connections").WithTags("Connections").AddEndpointFilter(AuditFilter.For("connection"));
-        group.MapGet("/", (Connections connections, CancellationToken ct) => connections.ListAsync(ct));
+        group.MapGet("/", ListAsync).Produces<ListPage<ConnectionView>>().ProducesValidationProblem();
         group.MapGet("/{id}", async (string id, Connections connections, CancellationToken ct) =>
             await connections.GetAsync(id, ct) is { } found ? Results.Ok(found) : NotFound(id)).Produces<ConnectionView>();
         group.MapPost("/", CreateAsync).RequireAuthorization(Roles.Analyst).Produces<ConnectionView>(StatusCodes.Status201Created).ProducesValidationProblem();
@@ -48,7 +103,7 @@ public static class ConnectionEndpoints
                 _ => NotFound(id),
             };
         }).RequireAuthorization(Roles.Analyst);
-        group.MapGet("/{id}/runs", (string id, ConnectionSyncs syncs, int? take, CancellationToken ct) => syncs.ListRunsAsync(id, Math.Clamp(take ?? 50, 1, 500), ct));
+        group.MapGet("/{id}/runs", ListRunsAsync).Produces<ListPage<SyncRunView>>().ProducesValidationProblem();
         group.MapGet("/{id}/runs/{runId:guid}", async (string id, Guid runId, ConnectionSyncs syncs, CancellationToken ct) =>
             await syncs.GetRunAsync(id, runId, ct) is { } run ? Results.Ok(run)
                 : Results.Problem(title: "No such run.", detail: $"Connection '{id}' has no run {runId}.", statusCode: StatusCodes.Status404NotFound))

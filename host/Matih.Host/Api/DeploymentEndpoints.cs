@@ -1,5 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Matih.Core.Deployments;
+using Matih.Core.Metadata;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -10,12 +14,41 @@ namespace Matih.Host.Api;
 /// </summary>
 public static class DeploymentEndpoints
 {
+    private static readonly Dictionary<string, SortField<DeploymentRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(d => d.Name),
+        ["model_name"] = new(d => d.ModelName),
+        ["state"] = new(d => d.State),
+    };
+
+    /// <summary>Deployments (snake_case items), a page at a time in the database; <c>q</c> matches the name, model reference or state.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, ServingEngine engine, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Set<DeploymentRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(d => d.Name.ToLower().Contains(q) || d.ModelRef.ToLower().Contains(q) || d.State.ToLower().Contains(q));
+        }
+
+        var page = await query.ToPageAsync(request, s_sorts, d => d.Name, ct);
+        var items = (await engine.ViewsAsync(page.Items.Select(d => d.Name), ct))
+            .Select(v => JsonSerializer.SerializeToNode(v, ModelEndpoints.SnakeCase)!.AsObject()).ToArray();
+        return Results.Ok(new ListPage<JsonObject>(items, page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
     /// <summary>Maps the deployment routes.</summary>
     public static void MapDeploymentEndpoints(this RouteGroupBuilder api)
     {
         var deployments = api.MapGroup("/deployments").WithTags("Deployments").AddEndpointFilter(AuditFilter.For("deployment"));
         deployments.MapPost("/", DeployAsync).RequireAuthorization(Roles.Analyst);
-        deployments.MapGet("/", async (ServingEngine engine, CancellationToken ct) => Results.Json(await engine.ListAsync(ct), ModelEndpoints.SnakeCase));
+        deployments.MapGet("/", ListAsync).Produces<ListPage<JsonObject>>().ProducesValidationProblem();
         deployments.MapGet("/{name}", async (string name, ServingEngine engine, CancellationToken ct) =>
             await engine.GetAsync(name, ct) is { } found ? Results.Json(found, ModelEndpoints.SnakeCase) : NoDeployment(name));
         deployments.MapPut("/{name}", (string name, HttpRequest request, ServingEngine engine, HttpContext http, CancellationToken ct) =>

@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matih.Core.Connections;
 using Matih.Core.Experiments;
+using Matih.Core.Metadata;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -26,7 +28,7 @@ public static class ExperimentEndpoints
         })).WithTags("Experiments");
 
         var group = api.MapGroup("/experiments").WithTags("Experiments");
-        group.MapGet("/", (ExperimentRuns runs, CancellationToken ct) => runs.ListExperimentsAsync(ct));
+        group.MapGet("/", ListExperimentsAsync).Produces<ListPage<ExperimentSummary>>().ProducesValidationProblem();
         group.MapPost("/{name}/runs", StartAsync).RequireAuthorization(Roles.Analyst);
         group.MapGet("/{name}/runs", ListAsync).Produces<ExperimentRunPage>().ProducesValidationProblem();
         group.MapGet("/{name}/runs/{run}", async (string name, string run, ExperimentRuns runs, CancellationToken ct) =>
@@ -141,4 +143,35 @@ public static class ExperimentEndpoints
 
     private static IResult NoRun(string name, string run) =>
         Results.Problem(title: "No such run.", detail: $"Experiment '{name}' has no run '{run}'.", statusCode: StatusCodes.Status404NotFound);
+
+    private static readonly Dictionary<string, SortField<ExperimentRecord>> s_experimentSorts = new(StringComparer.Ordinal)
+    {
+        ["created_at"] = new(e => e.CreatedAt, DescendingByDefault: true),
+        ["name"] = new(e => e.Name),
+        ["created_by"] = new(e => e.CreatedBy),
+    };
+
+    /// <summary>
+    /// Experiments, newest first by default, a page at a time in the database (run counts and best AUC are summed for
+    /// the page only); <c>q</c> matches the name or who created it.
+    /// </summary>
+    private static async Task<IResult> ListExperimentsAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, ExperimentRuns runs,
+        CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_experimentSorts.Keys, "created_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var experiments = db.Set<ExperimentRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            experiments = experiments.Where(e => e.Name.ToLower().Contains(q) || e.CreatedBy.ToLower().Contains(q));
+        }
+
+        var page = await experiments.ToPageAsync(request, s_experimentSorts, e => e.Name, ct);
+        return Results.Ok(new ListPage<ExperimentSummary>(await runs.SummarizeAsync(page.Items, ct), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
 }

@@ -1,6 +1,8 @@
 using Matih.Core.Features;
 using Matih.Core.Lineage;
+using Matih.Core.Metadata;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -14,12 +16,39 @@ public static class FeatureEndpoints
         [property: System.Text.Json.Serialization.JsonPropertyName("entity_key")] string? EntityKey,
         [property: System.Text.Json.Serialization.JsonPropertyName("timestamp_column")] string? TimestampColumn);
 
+    private static readonly Dictionary<string, SortField<FeatureGroupRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(g => g.Name),
+        ["created_at"] = new(g => g.CreatedAt, DescendingByDefault: true),
+        ["synced_at"] = new(g => g.SyncedAt, DescendingByDefault: true),
+        ["rows"] = new(g => g.Rows, DescendingByDefault: true),
+    };
+
+    /// <summary>Feature groups, a page at a time in the database; <c>q</c> matches the name or source table.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, FeatureStore store, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Set<FeatureGroupRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(g => g.Name.ToLower().Contains(q) || g.SourceTable.ToLower().Contains(q));
+        }
+
+        var page = await query.ToPageAsync(request, s_sorts, g => g.Name, ct);
+        return Results.Ok(new ListPage<object>(page.Items.Select(r => Describe(FeatureStore.FromRecord(r), store)).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
     /// <summary>Maps the routes.</summary>
     public static void MapFeatureEndpoints(this RouteGroupBuilder api)
     {
         var features = api.MapGroup("/features").WithTags("Features");
-        features.MapGet("/", async (FeatureStore store, CancellationToken ct) =>
-            Results.Ok((await store.ListAsync(ct)).Select(g => Describe(g, store))));
+        features.MapGet("/", ListAsync).ProducesValidationProblem();
 
         features.MapGet("/{group}", async (string group, FeatureStore store, LineageGraph lineage, CancellationToken ct) =>
         {

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Matih.Core.Connections;
+using Matih.Core.Metadata;
 using Matih.Core.Models;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -26,13 +28,75 @@ public static class ModelEndpoints
     {
         var models = api.MapGroup("/models").WithTags("Models").AddEndpointFilter(AuditFilter.For("model"));
         models.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Analyst);
-        models.MapGet("/", async (ModelRegistry registry, CancellationToken ct) => Results.Json(await registry.ListAsync(ct), SnakeCase));
-        models.MapGet("/{name}/versions", async (string name, ModelRegistry registry, CancellationToken ct) =>
-            await registry.VersionsAsync(name, ct) is { } versions ? Results.Json(versions.Select(v => Version(v)), SnakeCase) : NoModel(name));
+        models.MapGet("/", ListAsync).Produces<ListPage<JsonObject>>().ProducesValidationProblem();
+        models.MapGet("/{name}/versions", ListVersionsAsync).Produces<ListPage<JsonObject>>().ProducesValidationProblem();
         models.MapGet("/{name}/versions/{version}", GetVersionAsync);
         models.MapGet("/{name}/history", async (string name, ModelRegistry registry, CancellationToken ct) =>
             await registry.VersionsAsync(name, ct) is null ? NoModel(name) : Results.Json(await registry.StageHistoryAsync(name, ct), SnakeCase));
         models.MapPost("/{name}/versions/{version}/stage", SetStageAsync).RequireAuthorization(Roles.Analyst);
+    }
+
+    private static readonly Dictionary<string, SortField<RegisteredModelRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(m => m.Name),
+        ["created_at"] = new(m => m.CreatedAt, DescendingByDefault: true),
+        ["updated_at"] = new(m => m.UpdatedAt, DescendingByDefault: true),
+    };
+
+    private static readonly Dictionary<string, SortField<ModelVersionRecord>> s_versionSorts = new(StringComparer.Ordinal)
+    {
+        ["registered_at"] = new(v => v.RegisteredAt, DescendingByDefault: true),
+        ["stage"] = new(v => v.Stage),
+        ["stage_changed_at"] = new(v => v.StageChangedAt, DescendingByDefault: true),
+    };
+
+    /// <summary>Registered models (snake_case items), a page at a time in the database; <c>q</c> matches the name or who created it.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, ModelRegistry registry, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Set<RegisteredModelRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(m => m.Name.ToLower().Contains(q) || m.CreatedBy.ToLower().Contains(q));
+        }
+
+        var page = await query.ToPageAsync(request, s_sorts, m => m.Name, ct);
+        var items = (await registry.SummarizeAsync(page.Items, ct)).Select(m => JsonSerializer.SerializeToNode(m, SnakeCase)!.AsObject()).ToArray();
+        return Results.Ok(new ListPage<JsonObject>(items, page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
+    /// <summary>
+    /// A model's versions (snake_case items), newest registration first by default, paged in the database; <c>q</c> matches
+    /// the version, stage, framework or trainer.
+    /// </summary>
+    private static async Task<IResult> ListVersionsAsync(string name, [AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_versionSorts.Keys, "registered_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await db.Set<RegisteredModelRecord>().AnyAsync(m => m.Name == name, ct))
+        {
+            return NoModel(name);
+        }
+
+        var query = db.Set<ModelVersionRecord>().AsNoTracking().Where(v => v.ModelName == name);
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(v => v.Version.ToLower().Contains(q) || v.Stage.ToLower().Contains(q) || v.Framework.ToLower().Contains(q) || v.Trainer.ToLower().Contains(q));
+        }
+
+        var page = await query.ToPageAsync(request, s_versionSorts, v => v.Version, ct);
+        return Results.Ok(new ListPage<JsonObject>(page.Items.Select(v => Version(ModelRegistry.Describe(v))).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
     }
 
     /// <summary>A version as the API shows it: the registration's fields, then what the registry added.</summary>

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Matih.Core.Connections;
+using Matih.Core.Metadata;
 using Matih.Core.Monitoring;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -14,12 +16,22 @@ public static class MonitorEndpoints
     /// <summary>Body of an evaluation: which checks (drift, accuracy, all) and the time to evaluate at.</summary>
     public sealed record EvaluateRequest(string? Checks, DateTimeOffset? AsOf);
 
+    /// <summary>One monitor in the list.</summary>
+    public sealed record MonitorItem(string Name, string Deployment, string Owner, DateTimeOffset UpdatedAt);
+
+    private static readonly Dictionary<string, SortField<MonitorRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(m => m.Name),
+        ["deployment"] = new(m => m.Deployment),
+        ["owner"] = new(m => m.Owner),
+        ["updated_at"] = new(m => m.UpdatedAt, DescendingByDefault: true),
+    };
+
     /// <summary>Maps the monitor routes.</summary>
     public static void MapMonitorEndpoints(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/monitors").WithTags("Monitoring");
-        group.MapGet("/", async (Monitors monitors, CancellationToken ct) =>
-            (await monitors.ListAsync(ct)).Select(m => new { name = m.Name, deployment = m.Deployment, owner = m.Owner, updatedAt = m.UpdatedAt }));
+        group.MapGet("/", ListAsync).Produces<ListPage<MonitorItem>>().ProducesValidationProblem();
         group.MapPost("/", async (HttpRequest request, Monitors monitors, ClaimsPrincipal user, CancellationToken ct) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -100,4 +112,26 @@ public static class MonitorEndpoints
 
     private static IResult NotFound(string name) =>
         Results.Problem(title: "No such monitor.", detail: $"No monitor is named '{name}'.", statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>Monitors, a page at a time in the database; <c>q</c> matches the name, deployment or owner.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var monitors = db.Set<MonitorRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            monitors = monitors.Where(m => m.Name.ToLower().Contains(q) || m.Deployment.ToLower().Contains(q) || m.Owner.ToLower().Contains(q));
+        }
+
+        var page = await monitors.ToPageAsync(request, s_sorts, m => m.Name, ct);
+        return Results.Ok(new ListPage<MonitorItem>(
+            page.Items.Select(m => new MonitorItem(m.Name, m.Deployment, m.Owner, m.UpdatedAt)).ToArray(),
+            page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
 }

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Matih.Core.Connections;
+using Matih.Core.Metadata;
 using Matih.Core.Pipelines;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -15,12 +17,40 @@ public static class PipelineEndpoints
     /// <summary>Body of a re-run: the task to start from, or null for "from what failed".</summary>
     public sealed record RerunRequest(string? FromTask);
 
+    private static readonly Dictionary<string, SortField<PipelineRecord>> s_sorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(p => p.Name),
+        ["owner"] = new(p => p.Owner),
+        ["created_at"] = new(p => p.CreatedAt, DescendingByDefault: true),
+        ["updated_at"] = new(p => p.UpdatedAt, DescendingByDefault: true),
+    };
+
+    /// <summary>Pipelines with their latest run, a page at a time in the database; <c>q</c> matches the name, id or owner.</summary>
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Pipelines pipelines, IDbContextFactory<MetadataDbContext> contexts, CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_sorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.Set<PipelineRecord>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            query = query.Where(p => p.Name.ToLower().Contains(q) || p.Id.ToLower().Contains(q) || p.Owner.ToLower().Contains(q));
+        }
+
+        var page = await query.ToPageAsync(request, s_sorts, p => p.Id, ct);
+        return Results.Ok(new ListPage<PipelineSummary>(await pipelines.SummarizeAsync(page.Items, ct), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
     /// <summary>Maps the pipeline routes.</summary>
     public static void MapPipelineEndpoints(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/pipelines").WithTags("Pipelines").AddEndpointFilter(AuditFilter.For("pipeline"));
         group.MapGet("/task-types", (Pipelines pipelines) => pipelines.TaskTypes());
-        group.MapGet("/", (Pipelines pipelines, CancellationToken ct) => pipelines.ListAsync(ct));
+        group.MapGet("/", ListAsync).Produces<ListPage<PipelineSummary>>().ProducesValidationProblem();
         group.MapPost("/validate", async (HttpRequest request, Pipelines pipelines, CancellationToken ct) =>
         {
             var json = await ReadAsync(request, ct);

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Matih.Core.Metadata;
 using Matih.Core.Quality;
 using Matih.Host.Auth;
 using Matih.Sdk.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -40,19 +42,7 @@ public static class QualityEndpoints
             return saved.Created ? Results.Created($"/api/quality/suites/{suite.Name}", body) : Results.Ok(body);
         }).RequireAuthorization(Roles.Analyst);
 
-        quality.MapGet("/suites", async (QualitySuites suites, QualityValidations validations, CancellationToken ct) =>
-        {
-            var latest = await validations.LatestBySuiteAsync(ct);
-            return (await suites.ListAsync(ct)).Select(s => new
-            {
-                suite_name = s.Name,
-                dataset = s.Dataset,
-                expectations = s.Expectations,
-                updated_at = s.UpdatedAt,
-                updated_by = s.UpdatedBy,
-                last_run = latest.TryGetValue(s.Name, out var run) ? Summary(run) : null,
-            });
-        });
+        quality.MapGet("/suites", ListSuitesAsync).ProducesValidationProblem();
 
         quality.MapGet("/suites/{name}", async (string name, QualitySuites suites, CancellationToken ct) =>
             await suites.FindAsync(name, ct) is { } stored
@@ -76,10 +66,7 @@ public static class QualityEndpoints
             }
         }).RequireAuthorization(Roles.Analyst);
 
-        quality.MapGet("/suites/{name}/results", async (string name, int? take, QualitySuites suites, QualityValidations validations, CancellationToken ct) =>
-            await suites.FindAsync(name, ct) is null
-                ? NoSuite(name)
-                : Results.Ok((await validations.HistoryAsync(name, take ?? 50, ct)).Select(Summary)));
+        quality.MapGet("/suites/{name}/results", ListResultsAsync).ProducesValidationProblem();
 
         quality.MapGet("/results/{id:guid}", async (Guid id, QualityValidations validations, CancellationToken ct) =>
             await validations.GetAsync(id, ct) is { } run
@@ -135,6 +122,86 @@ public static class QualityEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] }, title: "The distribution cannot be computed.");
             }
         });
+    }
+
+    private static readonly Dictionary<string, SortField<StoredSuite>> s_suiteSorts = new(StringComparer.Ordinal)
+    {
+        ["name"] = new(s => s.Name),
+        ["dataset"] = new(s => s.Dataset),
+        ["expectations"] = new(s => s.Expectations, DescendingByDefault: true),
+        ["created_at"] = new(s => s.CreatedAt, DescendingByDefault: true),
+        ["updated_at"] = new(s => s.UpdatedAt, DescendingByDefault: true),
+    };
+
+    private static readonly Dictionary<string, SortField<ValidationRecord>> s_resultSorts = new(StringComparer.Ordinal)
+    {
+        ["run_at"] = new(v => v.RunAt, DescendingByDefault: true),
+        ["dataset"] = new(v => v.Dataset),
+        ["success"] = new(v => v.Success),
+        ["triggered_by"] = new(v => v.TriggeredBy),
+    };
+
+    /// <summary>
+    /// Suites with their last run, a page at a time in the database (default by name); <c>q</c> matches the suite name
+    /// or its dataset.
+    /// </summary>
+    private static async Task<IResult> ListSuitesAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, QualityValidations validations,
+        CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_suiteSorts.Keys, "name");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var suites = db.Set<StoredSuite>().AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            suites = suites.Where(s => s.Name.ToLower().Contains(q) || (s.Dataset != null && s.Dataset.ToLower().Contains(q)));
+        }
+
+        var page = await suites.ToPageAsync(request, s_suiteSorts, s => s.Name, ct);
+        var latest = await validations.LatestBySuiteAsync(page.Items.Select(s => s.Name).ToArray(), ct);
+        var items = page.Items.Select(s => (object)new
+        {
+            suite_name = s.Name,
+            dataset = s.Dataset,
+            expectations = s.Expectations,
+            updated_at = s.UpdatedAt,
+            updated_by = s.UpdatedBy,
+            last_run = latest.TryGetValue(s.Name, out var run) ? Summary(run) : null,
+        }).ToArray();
+        return Results.Ok(new ListPage<object>(items, page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
+    /// <summary>
+    /// A suite's validation runs, newest first by default, a page at a time in the database; <c>q</c> matches the
+    /// dataset or who triggered the run.
+    /// </summary>
+    private static async Task<IResult> ListResultsAsync(string name, [AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, QualitySuites suites,
+        CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_resultSorts.Keys, "run_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        if (await suites.FindAsync(name, ct) is null)
+        {
+            return NoSuite(name);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var runs = db.Set<ValidationRecord>().AsNoTracking().Where(v => v.SuiteName == name);
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            runs = runs.Where(v => v.Dataset.ToLower().Contains(q) || v.TriggeredBy.ToLower().Contains(q));
+        }
+
+        var page = await runs.ToPageAsync(request, s_resultSorts, v => v.Id, ct);
+        return Results.Ok(new ListPage<object>(page.Items.Select(v => Summary(ValidationRun.From(v))).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
     }
 
     private static object Summary(ValidationRun run) => new

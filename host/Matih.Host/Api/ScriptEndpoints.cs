@@ -1,7 +1,9 @@
 using System.Security.Claims;
+using Matih.Core.Metadata;
 using Matih.Core.Scripting;
 using Matih.Host.Auth;
 using Matih.Host.Scripting;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -100,21 +102,61 @@ public static class ScriptEndpoints
             return await GuardAsync(async () => Results.Ok(await language.CompleteAsync(code, position, request?.SessionId, Roles.Caller(user).UserName, ct)));
         });
 
-        scripts.MapGet("/runs", async (string? user, int? take, ScriptAudit audit, CancellationToken ct) =>
-            (await audit.ListAsync(user, take ?? 50, ct)).Select(r => new
-            {
-                runId = r.Id,
-                user = r.UserName,
-                source = r.Source,
-                script = r.ScriptName,
-                codeHash = r.CodeHash,
-                codeLength = r.CodeLength,
-                startedAt = r.StartedAt,
-                elapsedMs = r.ElapsedMs,
-                state = r.State,
-                failure = r.Failure,
-                message = r.Message,
-            }));
+        scripts.MapGet("/runs", ListRunsAsync).ProducesValidationProblem();
+    }
+
+    private static readonly Dictionary<string, SortField<ScriptRunRecord>> s_runSorts = new(StringComparer.Ordinal)
+    {
+        ["started_at"] = new(r => r.StartedAt, DescendingByDefault: true),
+        ["elapsed_ms"] = new(r => r.ElapsedMs, DescendingByDefault: true),
+        ["user"] = new(r => r.UserName),
+        ["script"] = new(r => r.ScriptName),
+        ["state"] = new(r => r.State),
+    };
+
+    /// <summary>
+    /// The audited script runs (of one <paramref name="user"/> when given), newest first by default, a page at a time
+    /// in the database; <c>q</c> matches the script name, the source (api, pipeline:..., console) or the user.
+    /// </summary>
+    private static async Task<IResult> ListRunsAsync(string? user, [AsParameters] PageQuery paging, ScriptAudit audit, IDbContextFactory<MetadataDbContext> contexts,
+        CancellationToken ct)
+    {
+        var (request, problem) = paging.Validate(s_runSorts.Keys, "started_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        // Runs are written in batches; the list shows every run that has finished.
+        await audit.FlushAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var runs = db.Set<ScriptRunRecord>().AsNoTracking();
+        if (user is not null)
+        {
+            runs = runs.Where(r => r.UserName == user);
+        }
+
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            runs = runs.Where(r => r.ScriptName.ToLower().Contains(q) || r.Source.ToLower().Contains(q) || r.UserName.ToLower().Contains(q));
+        }
+
+        var page = await runs.ToPageAsync(request, s_runSorts, r => r.Id, ct);
+        var items = page.Items.Select(r => (object)new
+        {
+            runId = r.Id,
+            user = r.UserName,
+            source = r.Source,
+            script = r.ScriptName,
+            codeHash = r.CodeHash,
+            codeLength = r.CodeLength,
+            startedAt = r.StartedAt,
+            elapsedMs = r.ElapsedMs,
+            state = r.State,
+            failure = r.Failure,
+            message = r.Message,
+        }).ToArray();
+        return Results.Ok(new ListPage<object>(items, page.Total, page.Page, page.PageSize, page.Sort, page.Order));
     }
 
     private static object Describe(ScriptSession session) => new

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization;
 using Matih.Core.Audit;
+using Matih.Core.Metadata;
 using Matih.Core.Users;
 using Matih.Host.Auth;
+using Microsoft.EntityFrameworkCore;
 
 namespace Matih.Host.Api;
 
@@ -37,15 +39,26 @@ public static class UserEndpoints
     /// <summary>A token just made: the only time <c>token</c> (the secret) is returned.</summary>
     public sealed record IssuedTokenView(Guid id, string name, string role, string token, DateTimeOffset created_at, DateTimeOffset? expires_at);
 
+    private static readonly Dictionary<string, SortField<UserAccount>> s_userSorts = new(StringComparer.Ordinal)
+    {
+        ["username"] = new(u => u.UserName),
+        ["role"] = new(u => u.Role),
+        ["created_at"] = new(u => u.CreatedAt, DescendingByDefault: true),
+    };
+
+    private static readonly Dictionary<string, SortField<ApiToken>> s_tokenSorts = new(StringComparer.Ordinal)
+    {
+        ["created_at"] = new(t => t.CreatedAt, DescendingByDefault: true),
+        ["name"] = new(t => t.Name),
+        ["username"] = new(t => t.UserName),
+        ["expires_at"] = new(t => t.ExpiresAt),
+    };
+
     /// <summary>Maps the user and token routes.</summary>
     public static void MapUserEndpoints(this RouteGroupBuilder api)
     {
         var users = api.MapGroup("/users").RequireAuthorization(Roles.Admin).WithTags("Users");
-        users.MapGet("/", async (UserDirectory directory, TimeProvider clock, CancellationToken cancellationToken) =>
-        {
-            var now = clock.GetUtcNow();
-            return (await directory.ListAsync(cancellationToken)).Select(u => ToView(u, now));
-        });
+        users.MapGet("/", ListUsersAsync).Produces<ListPage<UserView>>().ProducesValidationProblem();
         users.MapPost("/", CreateAsync);
         users.MapGet("/{id:guid}", async (Guid id, UserDirectory directory, TimeProvider clock, CancellationToken cancellationToken) =>
             await directory.FindAsync(id, cancellationToken) is { } user ? Results.Ok(ToView(user, clock.GetUtcNow())) : NoUser(id));
@@ -53,14 +66,63 @@ public static class UserEndpoints
         users.MapPost("/{id:guid}/password", ResetPasswordAsync);
 
         var tokens = api.MapGroup("/tokens").WithTags("Tokens");
-        tokens.MapGet("/", async (ClaimsPrincipal caller, bool? all, ApiTokens store, CancellationToken cancellationToken) =>
-        {
-            // Admins may list everyone's tokens (to revoke a leaked one); others see their own.
-            var everyone = all == true && caller.IsInRole(Roles.Admin);
-            return (await store.ListAsync(everyone ? null : UserId(caller), cancellationToken)).Select(ToView);
-        });
+        tokens.MapGet("/", ListTokensAsync).Produces<ListPage<TokenView>>().ProducesValidationProblem();
         tokens.MapPost("/", CreateTokenAsync);
         tokens.MapDelete("/{id:guid}", RevokeTokenAsync);
+    }
+
+    /// <summary>Users, a page at a time in the database (default by username); <c>q</c> matches the username.</summary>
+    private static async Task<IResult> ListUsersAsync([AsParameters] PageQuery paging, IDbContextFactory<MetadataDbContext> contexts, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var (request, problem) = paging.Validate(s_userSorts.Keys, "username");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var users = db.Users.AsNoTracking();
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            users = users.Where(u => u.UserName.ToLower().Contains(q));
+        }
+
+        var page = await users.ToPageAsync(request, s_userSorts, u => u.Id, cancellationToken);
+        var now = clock.GetUtcNow();
+        return Results.Ok(new ListPage<UserView>(page.Items.Select(u => ToView(u, now)).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
+    }
+
+    /// <summary>
+    /// The caller's tokens (everyone's for an admin asking <c>all=true</c>), a page at a time in the database, newest
+    /// first by default; <c>q</c> matches the token's name, its user's name or its prefix.
+    /// </summary>
+    private static async Task<IResult> ListTokensAsync([AsParameters] PageQuery paging, ClaimsPrincipal caller, bool? all, IDbContextFactory<MetadataDbContext> contexts,
+        CancellationToken cancellationToken)
+    {
+        var (request, problem) = paging.Validate(s_tokenSorts.Keys, "created_at");
+        if (request is null)
+        {
+            return problem!;
+        }
+
+        // Admins may list everyone's tokens (to revoke a leaked one); others see their own.
+        var everyone = all == true && caller.IsInRole(Roles.Admin);
+        var owner = UserId(caller);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var tokens = db.Set<ApiToken>().AsNoTracking();
+        if (!everyone)
+        {
+            tokens = tokens.Where(t => t.UserId == owner);
+        }
+
+        if (request.Q?.ToLowerInvariant() is { } q)
+        {
+            tokens = tokens.Where(t => t.Name.ToLower().Contains(q) || t.UserName.ToLower().Contains(q) || t.Prefix.ToLower().Contains(q));
+        }
+
+        var page = await tokens.ToPageAsync(request, s_tokenSorts, t => t.Id, cancellationToken);
+        return Results.Ok(new ListPage<TokenView>(page.Items.Select(ToView).ToArray(), page.Total, page.Page, page.PageSize, page.Sort, page.Order));
     }
 
     private static async Task<IResult> CreateAsync(CreateUserRequest? request, ClaimsPrincipal caller, UserDirectory directory, AuditLog audit, TimeProvider clock,

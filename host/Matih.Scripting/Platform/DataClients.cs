@@ -38,8 +38,9 @@ public sealed class ConnectionsClient
 
     internal ConnectionsClient(ApiClient api, Func<CancellationToken> cancellation) => (_api, _cancellation) = (api, cancellation);
 
-    /// <summary>Every connection.</summary>
-    public Task<IReadOnlyList<Connection>> ListAsync() => _api.GetAsync<IReadOnlyList<Connection>>("api/connections");
+    /// <summary>Every connection, by name (read a page at a time).</summary>
+    public async Task<IReadOnlyList<Connection>> ListAsync() =>
+        JsonSerializer.Deserialize<IReadOnlyList<Connection>>(await _api.GetAllPagesAsync("api/connections").ConfigureAwait(false), ApiClient.ReadOptions)!;
 
     /// <summary>The connection <paramref name="id"/>.</summary>
     public Task<Connection> GetAsync(string id) => _api.GetAsync<Connection>($"api/connections/{ApiClient.Segment(id)}");
@@ -72,8 +73,9 @@ public sealed class ConnectionsClient
         Polling.UntilAsync(() => GetRunAsync(id, runId), r => r.Finished, timeout, $"Sync run {runId} of {id}", _cancellation());
 
     /// <summary>The latest sync runs of connection <paramref name="id"/>, newest first.</summary>
-    public Task<IReadOnlyList<SyncRun>> ListRunsAsync(string id, int take = 50) =>
-        _api.GetAsync<IReadOnlyList<SyncRun>>($"api/connections/{ApiClient.Segment(id)}/runs?take={take}");
+    public async Task<IReadOnlyList<SyncRun>> ListRunsAsync(string id, int take = 50) =>
+        (await _api.GetAsync<JsonElement>($"api/connections/{ApiClient.Segment(id)}/runs?pageSize={Math.Clamp(take, 1, 500)}").ConfigureAwait(false))
+            .GetProperty("items").Deserialize<IReadOnlyList<SyncRun>>(ApiClient.ReadOptions)!;
 
     /// <summary>Cancels an active sync run.</summary>
     public Task CancelRunAsync(string id, Guid runId) => _api.PostAsync($"api/connections/{ApiClient.Segment(id)}/runs/{runId}/cancel");
@@ -211,7 +213,8 @@ public sealed class FeaturesClient
     internal FeaturesClient(ApiClient api) => _api = api;
 
     /// <summary>Every feature group.</summary>
-    public Task<IReadOnlyList<FeatureGroup>> ListAsync() => _api.GetAsync<IReadOnlyList<FeatureGroup>>("api/features");
+    public async Task<IReadOnlyList<FeatureGroup>> ListAsync() =>
+        JsonSerializer.Deserialize<IReadOnlyList<FeatureGroup>>(await _api.GetAllPagesAsync("api/features").ConfigureAwait(false), ApiClient.ReadOptions)!;
 
     /// <summary>A feature group with its versions and lineage.</summary>
     public Task<JsonNode?> GetAsync(string group) => _api.GetAsync($"api/features/{ApiClient.Segment(group)}");

@@ -12,11 +12,11 @@ public sealed class ModelsClient
     /// <summary>Registers a version from the seed's registration document (<c>model_name</c>, <c>version</c>, <c>source_experiment</c>, ...).</summary>
     public Task<JsonNode?> RegisterAsync(object document) => _api.PostAsync("api/models", document);
 
-    /// <summary>Every registered model with its latest versions.</summary>
-    public Task<JsonNode?> ListAsync() => _api.GetAsync("api/models");
+    /// <summary>Every registered model with its latest versions, by name (read a page at a time).</summary>
+    public async Task<JsonNode?> ListAsync() => await _api.GetAllPagesAsync("api/models").ConfigureAwait(false);
 
-    /// <summary>The versions of model <paramref name="name"/> (<c>customer-churn-predictor</c>).</summary>
-    public Task<JsonNode?> VersionsAsync(string name) => _api.GetAsync($"api/models/{ApiClient.Segment(name)}/versions");
+    /// <summary>Every version of model <paramref name="name"/> (<c>customer-churn-predictor</c>), newest registration first (read a page at a time).</summary>
+    public async Task<JsonNode?> VersionsAsync(string name) => await _api.GetAllPagesAsync($"api/models/{ApiClient.Segment(name)}/versions").ConfigureAwait(false);
 
     /// <summary>One version with its metrics, input schema and lineage.</summary>
     public Task<JsonNode?> GetVersionAsync(string name, string version) =>
@@ -41,7 +41,7 @@ public sealed class DeploymentsClient
     public Task<JsonNode?> DeployAsync(object document) => _api.PostAsync("api/deployments", document);
 
     /// <summary>Every deployment with its model and state.</summary>
-    public Task<JsonNode?> ListAsync() => _api.GetAsync("api/deployments");
+    public async Task<JsonNode?> ListAsync() => await _api.GetAllPagesAsync("api/deployments").ConfigureAwait(false);
 
     /// <summary>Deployment <paramref name="name"/>.</summary>
     public Task<JsonNode?> GetAsync(string name) => _api.GetAsync($"api/deployments/{ApiClient.Segment(name)}");
@@ -111,7 +111,7 @@ public sealed class MonitorsClient
     public Task<JsonNode?> CreateAsync(object document) => _api.PostAsync("api/monitors", document);
 
     /// <summary>Every monitor.</summary>
-    public Task<JsonNode?> ListAsync() => _api.GetAsync("api/monitors");
+    public async Task<JsonNode?> ListAsync() => await _api.GetAllPagesAsync("api/monitors").ConfigureAwait(false);
 
     /// <summary>The monitor document as saved.</summary>
     public Task<JsonNode?> GetAsync(string name) => _api.GetAsync($"api/monitors/{ApiClient.Segment(name)}");
@@ -152,13 +152,13 @@ public sealed class AbTestsClient
     public Task<JsonNode?> CreateAsync(object document) => _api.PostAsync("api/abtests", document);
 
     /// <summary>Every A/B test with its deployment and state (running, completed, stopped, promoted).</summary>
-    public Task<JsonNode?> ListAsync() => _api.GetAsync("api/abtests");
+    public async Task<JsonNode?> ListAsync() => await _api.GetAllPagesAsync("api/abtests").ConfigureAwait(false);
 
     /// <summary>The A/B test document as saved.</summary>
     public Task<JsonNode?> GetAsync(string name) => _api.GetAsync($"api/abtests/{ApiClient.Segment(name)}");
 
     /// <summary>The metrics defined so far (name, kind, SQL), which A/B documents name as primary, secondary and guardrail metrics.</summary>
-    public Task<JsonNode?> MetricsAsync() => _api.GetAsync("api/abtests/metrics");
+    public async Task<JsonNode?> MetricsAsync() => await _api.GetAllPagesAsync("api/abtests/metrics").ConfigureAwait(false);
 
     /// <summary>
     /// Defines (or redefines) metric <paramref name="name"/> by SQL returning <c>unit_id</c> and <c>value</c>, one row per

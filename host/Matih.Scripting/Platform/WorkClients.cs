@@ -12,7 +12,8 @@ public sealed class PipelinesClient
     internal PipelinesClient(ApiClient api, Func<CancellationToken> cancellation) => (_api, _cancellation) = (api, cancellation);
 
     /// <summary>Every pipeline with its last run.</summary>
-    public Task<IReadOnlyList<PipelineSummary>> ListAsync() => _api.GetAsync<IReadOnlyList<PipelineSummary>>("api/pipelines");
+    public async Task<IReadOnlyList<PipelineSummary>> ListAsync() =>
+        JsonSerializer.Deserialize<IReadOnlyList<PipelineSummary>>(await _api.GetAllPagesAsync("api/pipelines").ConfigureAwait(false), ApiClient.ReadOptions)!;
 
     /// <summary>The pipeline document as saved.</summary>
     public Task<JsonNode?> GetAsync(string id) => _api.GetAsync($"api/pipelines/{ApiClient.Segment(id)}");
@@ -86,7 +87,7 @@ public sealed class QualityClient
     public Task<SuiteRef> SaveSuiteAsync(object document) => _api.PostAsync<SuiteRef>("api/quality/suites", document);
 
     /// <summary>Every suite with its last validation.</summary>
-    public Task<JsonNode?> ListSuitesAsync() => _api.GetAsync("api/quality/suites");
+    public async Task<JsonNode?> ListSuitesAsync() => await _api.GetAllPagesAsync("api/quality/suites").ConfigureAwait(false);
 
     /// <summary>The suite document as saved.</summary>
     public Task<JsonNode?> GetSuiteAsync(string name) => _api.GetAsync($"api/quality/suites/{ApiClient.Segment(name)}");
@@ -98,9 +99,10 @@ public sealed class QualityClient
     public Task<Validation> ValidateAsync(string suite, string? dataset = null) =>
         _api.PostAsync<Validation>($"api/quality/suites/{ApiClient.Segment(suite)}/validate", new { dataset });
 
-    /// <summary>The latest validations of a suite, newest first.</summary>
-    public Task<IReadOnlyList<ValidationSummary>> ResultsAsync(string suite, int take = 50) =>
-        _api.GetAsync<IReadOnlyList<ValidationSummary>>($"api/quality/suites/{ApiClient.Segment(suite)}/results?take={take}");
+    /// <summary>The latest <paramref name="take"/> (1..500) validations of a suite, newest first.</summary>
+    public async Task<IReadOnlyList<ValidationSummary>> ResultsAsync(string suite, int take = 50) =>
+        (await _api.GetAsync<JsonElement>($"api/quality/suites/{ApiClient.Segment(suite)}/results?pageSize={Math.Clamp(take, 1, 500)}").ConfigureAwait(false))
+            .GetProperty("items").Deserialize<IReadOnlyList<ValidationSummary>>(ApiClient.ReadOptions)!;
 
     /// <summary>One validation with its results.</summary>
     public Task<Validation> GetResultAsync(Guid id) => _api.GetAsync<Validation>($"api/quality/results/{id}");
@@ -119,7 +121,8 @@ public sealed class ExperimentsClient
     internal ExperimentsClient(ApiClient api, Func<CancellationToken> cancellation) => (_api, _cancellation) = (api, cancellation);
 
     /// <summary>Every experiment with its best run.</summary>
-    public Task<IReadOnlyList<ExperimentSummary>> ListAsync() => _api.GetAsync<IReadOnlyList<ExperimentSummary>>("api/experiments");
+    public async Task<IReadOnlyList<ExperimentSummary>> ListAsync() =>
+        (await _api.GetAllPagesAsync("api/experiments").ConfigureAwait(false)).Deserialize<IReadOnlyList<ExperimentSummary>>(ApiClient.ReadOptions)!;
 
     /// <summary>The trainers with their hyperparameters.</summary>
     public Task<JsonNode?> TrainersAsync() => _api.GetAsync("api/trainers");

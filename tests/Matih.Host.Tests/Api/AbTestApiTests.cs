@@ -73,7 +73,7 @@ public sealed class AbTestApiTests(ServeHostFixture fixture)
         Assert.False(after.TryGetProperty("variant", out _));
         Assert.Equal("1.0.0", after.GetProperty("model_version").GetString());
         var versions = await client.GetFromJsonAsync<JsonElement>("api/models/customer-churn-predictor/versions");
-        var stages = versions.EnumerateArray().ToDictionary(v => v.GetProperty("version").GetString()!, v => v.GetProperty("stage").GetString());
+        var stages = versions.GetProperty("items").EnumerateArray().ToDictionary(v => v.GetProperty("version").GetString()!, v => v.GetProperty("stage").GetString());
         Assert.Equal(("production", "archived"), (stages["1.0.0"], stages["0.1.0"]));
     }
 

@@ -34,7 +34,7 @@ public sealed class ConnectionsTests : IAsyncLifetime
         Assert.StartsWith("'sometimes' is not a sync mode", errors.GetProperty("$.streams[1].sync_mode")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal("Stream 'orders' is listed twice.", errors.GetProperty("$.streams[1].name")[0].GetString());
         Assert.StartsWith("'0 25 * * *' is not a valid cron expression", errors.GetProperty("$.schedule.expression")[0].GetString(), StringComparison.Ordinal);
-        Assert.Empty(await client.GetFromJsonAsync<JsonElement[]>("api/connections") ?? []);
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("api/connections")).GetProperty("total").GetInt32());
     }
 
     [Fact]

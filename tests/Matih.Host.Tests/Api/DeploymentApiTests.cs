@@ -35,7 +35,38 @@ public sealed class DeploymentApiTests(ServeHostFixture fixture)
         }
 
         var listed = await client.GetFromJsonAsync<JsonElement>("api/deployments");
-        Assert.Contains(listed.EnumerateArray(), d => Text(d, "name") == "churn-predictor-v1");
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), d => Text(d, "name") == "churn-predictor-v1");
+    }
+
+    [Fact]
+    public async Task Deployments_page_by_name_filter_by_q_and_a_bad_parameter_is_a_400_naming_it()
+    {
+        using var client = await Host.SignedInAsync();
+        (await ServeHostFixture.RegisterAsync(client, "paging-dep", "1.0.0")).EnsureSuccessStatusCode();
+        foreach (var name in new[] { "paging-dep-c", "paging-dep-a", "paging-dep-b" })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await ServeHostFixture.DeployAsync(client, name, "paging-dep/1.0.0")).StatusCode);
+        }
+
+        var first = await client.GetFromJsonAsync<JsonElement>("api/deployments?q=PAGING-DEP-&pageSize=2");
+        var second = await client.GetFromJsonAsync<JsonElement>("api/deployments?q=paging-dep-&pageSize=2&page=2");
+        var descending = await client.GetFromJsonAsync<JsonElement>("api/deployments?q=paging-dep-&order=desc");
+        var beyond = await client.GetFromJsonAsync<JsonElement>("api/deployments?q=paging-dep-&pageSize=2&page=3");
+        var badSort = await client.GetAsync("api/deployments?sort=latency");
+        var badSize = await client.GetAsync("api/deployments?pageSize=501");
+
+        Assert.Equal(3, first.GetProperty("total").GetInt32());
+        Assert.Equal(["paging-dep-a", "paging-dep-b"], first.GetProperty("items").EnumerateArray().Select(d => Text(d, "name")));
+        Assert.Equal(["paging-dep-c"], second.GetProperty("items").EnumerateArray().Select(d => Text(d, "name")));
+        Assert.Equal(["paging-dep-c", "paging-dep-b", "paging-dep-a"], descending.GetProperty("items").EnumerateArray().Select(d => Text(d, "name")));
+        Assert.Equal(0, beyond.GetProperty("items").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, badSort.StatusCode);
+        Assert.True((await badSort.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("sort", out _));
+        Assert.True((await badSize.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("pageSize", out _));
+        foreach (var name in new[] { "paging-dep-a", "paging-dep-b", "paging-dep-c" })
+        {
+            (await client.DeleteAsync($"api/deployments/{name}")).EnsureSuccessStatusCode();
+        }
     }
 
     [Fact]

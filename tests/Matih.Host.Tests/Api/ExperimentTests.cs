@@ -62,8 +62,8 @@ public sealed class ExperimentTests(DemoHostFixture demo) : IClassFixture<DemoHo
 
         var byId = await client.GetFromJsonAsync<JsonElement>($"api/experiments/churn-prediction/runs/{runId}");
         Assert.Equal("churn-exp-003", byId.GetProperty("name").GetString());
-        var experiments = await client.GetFromJsonAsync<JsonElement>("api/experiments");
-        var listed = Assert.Single(experiments.EnumerateArray(), e => e.GetProperty("name").GetString() == "churn-prediction");
+        var experiments = await client.GetFromJsonAsync<JsonElement>("api/experiments?q=churn-prediction");
+        var listed = Assert.Single(experiments.GetProperty("items").EnumerateArray(), e => e.GetProperty("name").GetString() == "churn-prediction");
         Assert.Equal("churn-exp-003", listed.GetProperty("bestRun").GetString());
         var page = await client.GetFromJsonAsync<JsonElement>("api/experiments/churn-prediction/runs?sort=auc&order=desc&pageSize=10");
         Assert.Equal("churn-exp-003", page.GetProperty("items")[0].GetProperty("name").GetString());

@@ -28,7 +28,7 @@ public sealed class FeatureStoreTests(DemoHostFixture fixture) : IClassFixture<D
         Assert.InRange(entities, 1_000, 30_000);
 
         var list = await client.GetFromJsonAsync<JsonElement>("api/features");
-        var group = list.EnumerateArray().Single(g => g.GetProperty("name").GetString() == "customer_churn_features");
+        var group = list.GetProperty("items").EnumerateArray().Single(g => g.GetProperty("name").GetString() == "customer_churn_features");
         Assert.Equal("analytics.derived.churn_features", group.GetProperty("source_table").GetString());
         Assert.Equal(("customer_id", "last_order_date"), (group.GetProperty("entity_key").GetString(), group.GetProperty("timestamp_column").GetString()));
         Assert.Equal(20, group.GetProperty("schema").GetArrayLength());

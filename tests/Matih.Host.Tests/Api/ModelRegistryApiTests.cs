@@ -45,9 +45,9 @@ public sealed class ModelRegistryApiTests(ServeHostFixture fixture)
         Assert.Contains("postgresql.novamart.customers", upstream);
         Assert.Contains("snowflake.analytics.clickstream", upstream);
         var models = await client.GetFromJsonAsync<JsonElement>("api/models");
-        Assert.Contains(models.EnumerateArray(), m => Text(m, "name") == "customer-churn-predictor");
+        Assert.Contains(models.GetProperty("items").EnumerateArray(), m => Text(m, "name") == "customer-churn-predictor");
         var versions = await client.GetFromJsonAsync<JsonElement>("api/models/customer-churn-predictor/versions");
-        Assert.Contains(versions.EnumerateArray(), v => Text(v, "version") == "1.0.0");
+        Assert.Contains(versions.GetProperty("items").EnumerateArray(), v => Text(v, "version") == "1.0.0");
     }
 
     [Fact]
@@ -108,9 +108,43 @@ public sealed class ModelRegistryApiTests(ServeHostFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, registerAnonymously.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badStage.StatusCode);
         var versions = await viewer.GetFromJsonAsync<JsonElement>("api/models/staged-api/versions");
-        Assert.Equal([("1.1.0", "production"), ("1.0.0", "archived")], versions.EnumerateArray().Select(v => (Text(v, "version"), Text(v, "stage"))));
+        Assert.Equal([("1.1.0", "production"), ("1.0.0", "archived")], versions.GetProperty("items").EnumerateArray().Select(v => (Text(v, "version"), Text(v, "stage"))));
         var history = await viewer.GetFromJsonAsync<JsonElement>("api/models/staged-api/history");
         Assert.Equal(3, history.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Models_and_their_versions_page_in_a_stable_order_and_a_bad_parameter_is_a_400_naming_it()
+    {
+        using var client = await Host.SignedInAsync();
+        (await ServeHostFixture.RegisterAsync(client, "paging-m-b", "1.0.0")).EnsureSuccessStatusCode();
+        (await ServeHostFixture.RegisterAsync(client, "paging-m-a", "1.0.0")).EnsureSuccessStatusCode();
+        (await ServeHostFixture.RegisterAsync(client, "paging-m-a", "1.1.0", run: "churn-exp-001", framework: "mlnet")).EnsureSuccessStatusCode();
+        (await ServeHostFixture.RegisterAsync(client, "paging-m-a", "1.2.0")).EnsureSuccessStatusCode();
+
+        var firstModel = await client.GetFromJsonAsync<JsonElement>("api/models?q=PAGING-M&pageSize=1");
+        var secondModel = await client.GetFromJsonAsync<JsonElement>("api/models?q=paging-m&pageSize=1&page=2");
+        var pastModels = await client.GetFromJsonAsync<JsonElement>("api/models?q=paging-m&pageSize=1&page=3");
+        var newest = await client.GetFromJsonAsync<JsonElement>("api/models/paging-m-a/versions?pageSize=2");
+        var oldest = await client.GetFromJsonAsync<JsonElement>("api/models/paging-m-a/versions?pageSize=2&page=2");
+        var pastVersions = await client.GetFromJsonAsync<JsonElement>("api/models/paging-m-a/versions?pageSize=2&page=3");
+        var badSort = await client.GetAsync("api/models?sort=colour");
+        var badSize = await client.GetAsync("api/models/paging-m-a/versions?pageSize=0");
+        var unknown = await client.GetAsync("api/models/no-such-model/versions");
+
+        Assert.Equal(2, firstModel.GetProperty("total").GetInt32());
+        Assert.Equal("paging-m-a", Text(firstModel.GetProperty("items")[0], "name"));
+        Assert.Equal(3, firstModel.GetProperty("items")[0].GetProperty("versions").GetInt32());
+        Assert.Equal("paging-m-b", Text(secondModel.GetProperty("items")[0], "name"));
+        Assert.Equal(0, pastModels.GetProperty("items").GetArrayLength());
+        Assert.Equal(3, newest.GetProperty("total").GetInt32());
+        Assert.Equal(["1.2.0", "1.1.0"], newest.GetProperty("items").EnumerateArray().Select(v => Text(v, "version")));
+        Assert.Equal(["1.0.0"], oldest.GetProperty("items").EnumerateArray().Select(v => Text(v, "version")));
+        Assert.Equal(0, pastVersions.GetProperty("items").GetArrayLength());
+        Assert.True((await badSort.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("sort", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, badSize.StatusCode);
+        Assert.True((await badSize.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("pageSize", out _));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     private static string Text(JsonElement element, string name) => element.GetProperty(name).GetString()!;

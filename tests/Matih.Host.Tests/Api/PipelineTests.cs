@@ -24,7 +24,7 @@ public sealed class PipelineTests(DemoHostFixture demo) : IClassFixture<DemoHost
         var again = await client.PostAsync("api/pipelines", Json(seed));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         var listed = await client.GetFromJsonAsync<JsonElement>("api/pipelines");
-        Assert.Contains(listed.EnumerateArray(), p => p.GetProperty("id").GetString() == "churn-feature-refresh-readback" && p.GetProperty("schedule").GetString() == "0 4 * * *");
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == "churn-feature-refresh-readback" && p.GetProperty("schedule").GetString() == "0 4 * * *");
     }
 
     [Fact]

@@ -26,8 +26,8 @@ public sealed class QualityTests(DemoHostFixture demo) : IClassFixture<DemoHostF
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal(seed, await client.GetStringAsync("api/quality/suites/churn_features_readback"));
-        var listed = await client.GetFromJsonAsync<JsonElement>("api/quality/suites");
-        Assert.Contains(listed.EnumerateArray(), s => s.GetProperty("suite_name").GetString() == "churn_features_readback" && s.GetProperty("expectations").GetInt32() == 7);
+        var listed = await client.GetFromJsonAsync<JsonElement>("api/quality/suites?q=churn_features_readback");
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), s => s.GetProperty("suite_name").GetString() == "churn_features_readback" && s.GetProperty("expectations").GetInt32() == 7);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class QualityTests(DemoHostFixture demo) : IClassFixture<DemoHostF
 
         var run = await (await client.PostAsJsonAsync("api/quality/suites/churn_features_validation/validate", new { dataset = ChurnFeatures })).Content.ReadFromJsonAsync<JsonElement>();
         var id = run.GetProperty("runId").GetString();
-        var history = await client.GetFromJsonAsync<JsonElement>("api/quality/suites/churn_features_validation/results");
+        var history = (await client.GetFromJsonAsync<JsonElement>("api/quality/suites/churn_features_validation/results")).GetProperty("items");
         var stored = await client.GetFromJsonAsync<JsonElement>($"api/quality/results/{id}");
         var table = await client.GetFromJsonAsync<JsonElement>($"api/catalog/tables/{ChurnFeatures}");
 

@@ -48,7 +48,7 @@ public sealed class ScriptAccessTests(ScriptHostFixture fixture)
     public async Task Scripts_call_the_api_with_the_rights_of_the_user_who_runs_them()
     {
         // An admin's script may read the user list (admin-only route); the token it carries is that admin's.
-        var run = await fixture.RunAsync("(await Api.GetAsync(\"api/users\"))!.AsArray().Count");
+        var run = await fixture.RunAsync("(await Api.GetAsync(\"api/users\"))![\"items\"]!.AsArray().Count");
 
         Assert.Equal("succeeded", run.GetProperty("state").GetString());
         Assert.True(int.Parse(run.GetProperty("result").GetProperty("text").GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= 2);

@@ -39,8 +39,8 @@ public sealed class ScriptPipelineTests(ScriptHostFixture fixture)
         var count = run.GetProperty("tasks").EnumerateArray().Single(t => t.GetProperty("taskId").GetString() == "count");
         Assert.Contains("Result: 2468", count.GetProperty("summary").GetString(), StringComparison.Ordinal);
         Assert.Contains("counted 1234 rows for 2025-12-15 as admin", count.GetProperty("attemptLog")[0].GetProperty("log").GetString(), StringComparison.Ordinal);
-        var audit = await client.GetFromJsonAsync<JsonElement>("api/scripts/runs?take=200");
-        Assert.Contains(audit.EnumerateArray(), r => r.GetProperty("source").GetString() == "pipeline:script-pipeline/count" && r.GetProperty("script").GetString() == "scripts/nightly-count.csx");
+        var audit = await client.GetFromJsonAsync<JsonElement>("api/scripts/runs?q=pipeline:script-pipeline/count&pageSize=200");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), r => r.GetProperty("source").GetString() == "pipeline:script-pipeline/count" && r.GetProperty("script").GetString() == "scripts/nightly-count.csx");
     }
 
     [Fact]

@@ -75,9 +75,9 @@ public sealed class ScriptRunTests(ScriptHostFixture fixture)
         var run = await fixture.RunAsync(code);
         using var client = await fixture.Host.SignedInAsync();
 
-        var audit = await client.GetFromJsonAsync<JsonElement>("api/scripts/runs?take=200");
+        var audit = await client.GetFromJsonAsync<JsonElement>("api/scripts/runs?pageSize=500");
 
-        var record = audit.EnumerateArray().Single(r => r.GetProperty("runId").GetGuid() == run.GetProperty("runId").GetGuid());
+        var record = audit.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("runId").GetGuid() == run.GetProperty("runId").GetGuid());
         Assert.Equal("admin", record.GetProperty("user").GetString());
         Assert.Equal("api", record.GetProperty("source").GetString());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code))), record.GetProperty("codeHash").GetString());

@@ -70,17 +70,17 @@ public sealed partial class ChurnJourneyScriptTests : IDisposable
         await using var host = await MatihHost.StartAsync(dataDirectory: _data);
         using var client = await host.SignedInAsync();
         var versions = await client.GetFromJsonAsync<JsonElement>("api/models/customer-churn-predictor/versions");
-        var stages = versions.EnumerateArray().ToDictionary(v => v.GetProperty("version").GetString()!, v => v.GetProperty("stage").GetString());
+        var stages = versions.GetProperty("items").EnumerateArray().ToDictionary(v => v.GetProperty("version").GetString()!, v => v.GetProperty("stage").GetString());
         Assert.Equal(("production", "archived"), (stages["1.0.0"], stages["0.1.0"]));
         var deployment = await client.GetFromJsonAsync<JsonElement>("api/deployments/churn-predictor-v1");
         Assert.Equal("customer-churn-predictor/1.0.0", deployment.GetProperty("model_ref").GetString());
-        var tests = await client.GetFromJsonAsync<JsonElement>("api/abtests");
-        Assert.Contains(tests.EnumerateArray(), t => t.GetProperty("name").GetString() == "churn-model-comparison-v1-v2" && t.GetProperty("state").GetString() == "promoted");
+        var tests = await client.GetFromJsonAsync<JsonElement>("api/abtests?q=churn-model-comparison-v1-v2");
+        Assert.Contains(tests.GetProperty("items").EnumerateArray(), t => t.GetProperty("name").GetString() == "churn-model-comparison-v1-v2" && t.GetProperty("state").GetString() == "promoted");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/monitors/churn-predictor-drift")).StatusCode);
         var runs = await client.GetFromJsonAsync<JsonElement>("api/experiments/churn-journey/runs?sort=auc&order=desc");
         Assert.Equal("churn-exp-003", runs.GetProperty("items")[0].GetProperty("name").GetString());
-        var pipeline = await client.GetFromJsonAsync<JsonElement>("api/pipelines");
-        Assert.Contains(pipeline.EnumerateArray(), p => p.GetProperty("id").GetString() == "churn-feature-refresh" && p.GetProperty("lastRunState").GetString() == "succeeded");
+        var pipeline = await client.GetFromJsonAsync<JsonElement>("api/pipelines?q=churn-feature-refresh");
+        Assert.Contains(pipeline.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == "churn-feature-refresh" && p.GetProperty("lastRunState").GetString() == "succeeded");
         var group = await client.GetFromJsonAsync<JsonElement>("api/features/customer_churn_features");
         Assert.Equal("analytics.derived.churn_features", group.GetProperty("group").GetProperty("source_table").GetString());
     }

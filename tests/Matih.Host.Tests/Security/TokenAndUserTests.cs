@@ -102,8 +102,8 @@ public sealed class TokenAndUserTests(SecurityHostFixture fixture)
 
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         Assert.Contains("Too many failed sign-ins", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var users = await Admin.GetFromJsonAsync<JsonElement>("api/users");
-        Assert.True(users.EnumerateArray().Single(u => u.GetProperty("username").GetString() == "lockme").GetProperty("locked").GetBoolean());
+        var users = await Admin.GetFromJsonAsync<JsonElement>("api/users?q=lockme");
+        Assert.True(users.GetProperty("items").EnumerateArray().Single(u => u.GetProperty("username").GetString() == "lockme").GetProperty("locked").GetBoolean());
     }
 
     private async Task<string> CreateUserAsync(string name, string role)

@@ -57,6 +57,23 @@ public sealed class MlClientsTests : IDisposable
     }
 
     [Fact]
+    public async Task Monitors_ListAsync_reads_every_page_of_the_list_into_one_array()
+    {
+        var platform = new MatihPlatform(_address, "t");
+        var pages = new Queue<string>([
+            """{"items":[{"name":"a"},{"name":"b"}],"total":3,"page":1,"pageSize":2,"sort":"name","order":"asc"}""",
+            """{"items":[{"name":"c"}],"total":3,"page":2,"pageSize":2,"sort":"name","order":"asc"}""",
+        ]);
+        var answering = AnswerAsync(_ => (200, pages.Dequeue()), 2);
+
+        var monitors = await platform.Monitors.ListAsync();
+        await answering;
+
+        Assert.Equal(["a", "b", "c"], monitors!.AsArray().Select(m => (string?)m!["name"]));
+        Assert.All(_requests, r => Assert.Equal(("GET", "/api/monitors"), (r.Method, r.Path)));
+    }
+
+    [Fact]
     public async Task PredictBatchAsync_sends_batches_of_the_given_size_and_returns_one_answer_per_instance_in_order()
     {
         var platform = new MatihPlatform(_address, "t");
