@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Matih.Scripting.Tests.Platform;
@@ -7,24 +6,15 @@ namespace Matih.Scripting.Tests.Platform;
 /// <summary>The globals against a real loopback HTTP listener that answers like the host's API.</summary>
 public sealed class ApiClientTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Uri _address;
+    private readonly LoopbackListener _loopback = new();
     private readonly List<(string Method, string Path, string? Authorization, string Body)> _requests = [];
 
-    public ApiClientTests()
-    {
-        var port = FreePort();
-        _address = new Uri($"http://127.0.0.1:{port}/");
-        _listener.Prefixes.Add(_address.ToString());
-        _listener.Start();
-    }
-
-    public void Dispose() => _listener.Close();
+    public void Dispose() => _loopback.Dispose();
 
     [Fact]
     public async Task SqlAsync_posts_the_statement_as_the_user_and_returns_a_table()
     {
-        var platform = new MatihPlatform(_address, "token-of-priya", user: "priya");
+        var platform = new MatihPlatform(_loopback.Address, "token-of-priya", user: "priya");
         var answering = AnswerAsync(200, """
             {"columns":[{"name":"segment","type":"VARCHAR"},{"name":"customers","type":"BIGINT"}],
              "rows":[["Gold",120],["Silver",340]],"rowCount":2,"elapsedMs":7,"truncated":false,"written":[]}
@@ -44,7 +34,7 @@ public sealed class ApiClientTests : IDisposable
     [Fact]
     public async Task A_problem_answer_throws_with_its_title_detail_and_field_problems()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(400, """
             {"title":"The pipeline document has 1 problem.","status":400,"errors":{"tasks[0].type":["Unknown task type 'sql_exec'."]}}
             """);
@@ -61,7 +51,7 @@ public sealed class ApiClientTests : IDisposable
     [Fact]
     public async Task A_sql_error_names_the_line_and_column()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(400, """{"title":"The SQL failed.","detail":"syntax error at or near \"AND\"","kind":"syntax","line":3,"column":7}""");
 
         var e = await Assert.ThrowsAsync<MatihApiException>(() => platform.SqlAsync("SELECT 1\nFROM t\nWHERE AND 1"));
@@ -73,7 +63,7 @@ public sealed class ApiClientTests : IDisposable
     [Fact]
     public async Task Documents_given_as_objects_keep_their_member_names()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(201, """{"suite_name":"s","dataset":"a.b.c","expectations":1,"created":true}""");
 
         var saved = await platform.Quality.SaveSuiteAsync(new { suite_name = "s", dataset = "a.b.c", expectations = new[] { new { type = "expect_x" } } });
@@ -85,7 +75,7 @@ public sealed class ApiClientTests : IDisposable
 
     private async Task AnswerAsync(int status, string body)
     {
-        var context = await _listener.GetContextAsync();
+        var context = await _loopback.Listener.GetContextAsync();
         using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
         {
             _requests.Add((context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], await reader.ReadToEndAsync()));
@@ -96,12 +86,5 @@ public sealed class ApiClientTests : IDisposable
         var bytes = Encoding.UTF8.GetBytes(body);
         await context.Response.OutputStream.WriteAsync(bytes);
         context.Response.Close();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

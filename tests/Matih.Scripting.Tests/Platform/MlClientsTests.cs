@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -8,28 +7,15 @@ namespace Matih.Scripting.Tests.Platform;
 /// <summary>The A/B test and batch prediction globals the journey script uses, against a real loopback HTTP listener.</summary>
 public sealed class MlClientsTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Uri _address;
+    private readonly LoopbackListener _loopback = new();
     private readonly List<(string Method, string Path, string Body)> _requests = [];
 
-    public MlClientsTests()
-    {
-        using (var socket = new TcpListener(IPAddress.Loopback, 0))
-        {
-            socket.Start();
-            _address = new Uri($"http://127.0.0.1:{((IPEndPoint)socket.LocalEndpoint).Port}/");
-        }
-
-        _listener.Prefixes.Add(_address.ToString());
-        _listener.Start();
-    }
-
-    public void Dispose() => _listener.Close();
+    public void Dispose() => _loopback.Dispose();
 
     [Fact]
     public async Task PromoteAsync_names_the_winner_the_way_the_host_reads_it()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(_ => (200, """{"name":"ab","state":"promoted"}"""), 2);
 
         var promoted = await platform.AbTests.PromoteAsync("churn-model-comparison-v1-v2", "treatment");
@@ -45,7 +31,7 @@ public sealed class MlClientsTests : IDisposable
     [Fact]
     public async Task DefineMetricAsync_posts_the_metric_with_its_direction()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(_ => (200, """{"name":"false_positive_rate","kind":"proportion"}"""), 1);
 
         await platform.AbTests.DefineMetricAsync("false_positive_rate", "proportion", "SELECT 1 AS unit_id, true AS value", higherIsBetter: false);
@@ -59,7 +45,7 @@ public sealed class MlClientsTests : IDisposable
     [Fact]
     public async Task Monitors_ListAsync_reads_every_page_of_the_list_into_one_array()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var pages = new Queue<string>([
             """{"items":[{"name":"a"},{"name":"b"}],"total":3,"page":1,"pageSize":2,"sort":"name","order":"asc"}""",
             """{"items":[{"name":"c"}],"total":3,"page":2,"pageSize":2,"sort":"name","order":"asc"}""",
@@ -76,7 +62,7 @@ public sealed class MlClientsTests : IDisposable
     [Fact]
     public async Task PredictBatchAsync_sends_batches_of_the_given_size_and_returns_one_answer_per_instance_in_order()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         // Each batch is answered with the customer ids it held, as the serving endpoint does.
         var answering = AnswerAsync(body =>
         {
@@ -96,7 +82,7 @@ public sealed class MlClientsTests : IDisposable
     [Fact]
     public async Task PredictBatchAsync_refuses_an_answer_that_does_not_hold_a_prediction_per_instance()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(_ => (200, """{"predictions":[]}"""), 1);
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => platform.Deployments.PredictBatchAsync("d", [new { customer_id = 1 }]));
@@ -109,7 +95,7 @@ public sealed class MlClientsTests : IDisposable
     {
         for (var i = 0; i < requests; i++)
         {
-            var context = await _listener.GetContextAsync();
+            var context = await _loopback.Listener.GetContextAsync();
             string body;
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
             {

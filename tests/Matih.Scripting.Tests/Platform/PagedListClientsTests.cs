@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -8,28 +7,15 @@ namespace Matih.Scripting.Tests.Platform;
 /// <summary>Globals that promise every item of a paged list route read all its pages, against a real loopback HTTP listener.</summary>
 public sealed class PagedListClientsTests : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Uri _address;
+    private readonly LoopbackListener _loopback = new();
     private readonly List<(string Path, string Query)> _requests = [];
 
-    public PagedListClientsTests()
-    {
-        using (var socket = new TcpListener(IPAddress.Loopback, 0))
-        {
-            socket.Start();
-            _address = new Uri($"http://127.0.0.1:{((IPEndPoint)socket.LocalEndpoint).Port}/");
-        }
-
-        _listener.Prefixes.Add(_address.ToString());
-        _listener.Start();
-    }
-
-    public void Dispose() => _listener.Close();
+    public void Dispose() => _loopback.Dispose();
 
     [Fact]
     public async Task Models_VersionsAsync_reads_every_page_into_one_array_as_the_journey_script_expects()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(TwoPages("version", "1.2.0", "1.1.0", "1.0.0"));
 
         var versions = await platform.Models.VersionsAsync("customer-churn-predictor");
@@ -43,7 +29,7 @@ public sealed class PagedListClientsTests : IDisposable
     [Fact]
     public async Task Deployments_ListAsync_reads_every_page_into_one_array()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(TwoPages("name", "a", "b", "c"));
 
         var deployments = await platform.Deployments.ListAsync();
@@ -56,7 +42,7 @@ public sealed class PagedListClientsTests : IDisposable
     [Fact]
     public async Task Connections_ListRunsAsync_asks_for_one_page_of_the_size_given()
     {
-        var platform = new MatihPlatform(_address, "t");
+        var platform = new MatihPlatform(_loopback.Address, "t");
         var answering = AnswerAsync(new Queue<string>(["""{"items":[],"total":0,"page":1,"pageSize":5,"sort":"queued_at","order":"desc"}"""]));
 
         var runs = await platform.Connections.ListRunsAsync("novamart", take: 5);
@@ -75,7 +61,7 @@ public sealed class PagedListClientsTests : IDisposable
     {
         while (pages.Count > 0)
         {
-            var context = await _listener.GetContextAsync();
+            var context = await _loopback.Listener.GetContextAsync();
             _requests.Add((context.Request.Url!.AbsolutePath, context.Request.Url.Query));
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
