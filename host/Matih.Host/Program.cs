@@ -75,6 +75,7 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAuditActor();
 app.UseAntiforgery();
 
 app.MapHealthEndpoints();

@@ -20,6 +20,7 @@ IBenchmarkCommand[] commands =
     new ServingBenchmark(),
     new AbRoutingBenchmark(),
     new JourneyBenchmark(),
+    new WarehouseSharingBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

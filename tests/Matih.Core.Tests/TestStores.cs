@@ -1,3 +1,4 @@
+using Matih.Core.Audit;
 using Matih.Core.Catalog;
 using Matih.Core.Lineage;
 using Matih.Core.Metadata;
@@ -26,6 +27,7 @@ public sealed class TestStores : IDisposable
         Lineage = new LineageGraph(Contexts, Clock);
         Parser = new LineageParser(Warehouse);
         Queries = new SqlQueryService(Warehouse, Parser, Lineage, Datasets, Contexts, Clock);
+        Audit = new AuditLog(Contexts, Clock);
     }
 
     public string Folder => _folder;
@@ -43,6 +45,12 @@ public sealed class TestStores : IDisposable
     public LineageParser Parser { get; }
 
     public SqlQueryService Queries { get; }
+
+    public AuditLog Audit { get; }
+
+    /// <summary>Every audit entry of <paramref name="action"/> (or all), oldest first.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> AuditAsync(string? action = null) =>
+        (await Audit.QueryAsync(new AuditQuery(Action: action, Limit: AuditLog.MaxLimit), default)).Items.Reverse().ToArray();
 
     public void Dispose()
     {

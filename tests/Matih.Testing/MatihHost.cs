@@ -142,8 +142,8 @@ public sealed class MatihHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Arguments for a server-mode host: PostgreSQL metadata (Hangfire follows it) and, for a host sharing its data
-    /// directory with another, its own warehouse folder. Pass them as <c>extraArgs</c> with a shared <c>dataDirectory</c>.
+    /// Arguments for a server-mode host: PostgreSQL metadata (Hangfire and a shared warehouse follow it) and optionally
+    /// a warehouse folder of its own. Pass them as <c>extraArgs</c> with a shared <c>dataDirectory</c>.
     /// </summary>
     public static IReadOnlyList<string> ServerModeArgs(string metadataConnectionString, string? warehouseDirectory = null) =>
         warehouseDirectory is null

@@ -55,6 +55,13 @@ public sealed record TrafficSplit(string Experiment, IReadOnlyList<AbVariant> Va
 {
     /// <summary>The variant <paramref name="unitId"/> is assigned to.</summary>
     public AbVariant Route(string unitId) => Variants[Assignment.Variant(Experiment, unitId, Variants.Select(v => v.Percentage).ToArray())];
+
+    /// <summary>Same test and same variants: re-reading an unchanged split (every host does, every few seconds) is no change.</summary>
+    public bool Equals(TrafficSplit? other) =>
+        other is not null && Experiment == other.Experiment && Variants.SequenceEqual(other.Variants);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Experiment, Variants.Count);
 }
 
 /// <summary>
@@ -68,7 +75,8 @@ public sealed class AbTests(
     DuckDbWarehouse warehouse,
     ModelRegistry registry,
     TimeProvider clock,
-    ILogger<AbTests> log)
+    ILogger<AbTests> log,
+    Audit.AuditLog? audit = null)
 {
     /// <summary>Below this p-value the assignment counts are taken as a broken split (GrowthBook's threshold).</summary>
     public const double SampleRatioThreshold = 0.001;
@@ -165,6 +173,12 @@ public sealed class AbTests(
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
         log.LogInformation("A/B test {Name} started on {Deployment}", record.Name, record.Deployment);
+        if (audit is not null)
+        {
+            await audit.RecordChangeAsync("abtest.created", record.Name,
+                $"on {record.Deployment}: {definition.Variants[0].Model} vs {definition.Variants[1].Model}").ConfigureAwait(false);
+        }
+
         return record;
     }
 
@@ -186,6 +200,11 @@ public sealed class AbTests(
 
         (record.Kind, record.Sql, record.Description, record.HigherIsBetter) = (kind, sql, description, higherIsBetter);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (audit is not null)
+        {
+            await audit.RecordChangeAsync("abtest.metric_defined", name, $"{kind}, {(higherIsBetter ? "higher" : "lower")} is better").ConfigureAwait(false);
+        }
+
         return record;
     }
 
@@ -259,7 +278,15 @@ public sealed class AbTests(
         if (state == "running" && guardrails.FirstOrDefault(g => g.Violated) is { } broken)
         {
             reason = $"Stopped by the guardrail on {broken.Metric}: the treatment's {broken.Treatment:0.###} is {(broken.MaxValue is { } mx ? $"above the maximum {mx}" : $"below the minimum {broken.MinValue}")}. All traffic is back on the control.";
-            state = await EndAsync(name, "stopped", reason, null, cancellationToken).ConfigureAwait(false) ? "stopped" : state;
+            if (await EndAsync(name, "stopped", reason, null, cancellationToken).ConfigureAwait(false))
+            {
+                state = "stopped";
+                if (audit is not null)
+                {
+                    // The guardrail stopped it, not whoever happened to look at the results.
+                    await audit.RecordAsync(Audit.AuditActor.System, "abtest.stopped", name, reason, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
         }
         else if (state == "running" && clock.GetUtcNow() >= record.EndsAt)
         {
@@ -325,6 +352,11 @@ public sealed class AbTests(
             evidence = new { results.Assignments, results.SampleRatioPValue, results.Metrics, results.Guardrails },
         });
         await EndAsync(name, "promoted", $"{won.Name} ({won.Model}) promoted to 100% of traffic by {by}; {lost.Model} archived.", decision, cancellationToken).ConfigureAwait(false);
+        if (audit is not null)
+        {
+            await audit.RecordChangeAsync("abtest.promoted", name, $"{won.Name} ({won.Model}) won; {lost.Model} archived").ConfigureAwait(false);
+        }
+
         return await ResultsAsync(name, cancellationToken).ConfigureAwait(false);
     }
 

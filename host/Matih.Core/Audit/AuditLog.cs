@@ -60,8 +60,10 @@ public sealed record AuditQuery(string? Actor = null, string? Action = null, Dat
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, long? NextCursor);
 
 /// <summary>
-/// The audit log: who did what when. Endpoints record logins, user and token changes, connection and pipeline
-/// changes, deployments, promotions, script runs, plugin and secret changes; admins read, filter and export it.
+/// The audit log: who did what when. The engine services record connection and pipeline changes, deployments, model
+/// stage changes, A/B tests, script runs and plugin changes by the ambient <see cref="AuditActor"/> (so the API and the
+/// workbench are covered alike); the auth, user, token and secret endpoints record theirs. Admins read, filter and
+/// export it.
 /// </summary>
 public sealed class AuditLog(IDbContextFactory<MetadataDbContext> contexts, TimeProvider clock)
 {
@@ -84,6 +86,13 @@ public sealed class AuditLog(IDbContextFactory<MetadataDbContext> contexts, Time
         // The action happened even if the caller has gone: do not let a closed connection lose the record.
         await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Records a change by the ambient actor (<see cref="AuditActor.Current"/>): the engine services call this after a
+    /// change is stored, whichever surface asked for it. Never pass a secret value in <paramref name="detail"/>.
+    /// </summary>
+    public Task RecordChangeAsync(string action, string target, string? detail = null) =>
+        RecordAsync(AuditActor.Current, action, target, detail, CancellationToken.None);
 
     /// <summary>One page of entries matching <paramref name="query"/>, newest first.</summary>
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)

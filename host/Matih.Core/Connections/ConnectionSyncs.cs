@@ -47,7 +47,8 @@ public sealed class ConnectionSyncs(
     Lineage.LineageGraph lineage,
     IBackgroundJobClient jobs,
     TimeProvider clock,
-    ILogger<ConnectionSyncs> log)
+    ILogger<ConnectionSyncs> log,
+    Audit.AuditLog? audit = null)
 {
     /// <summary>Attempts per run before it fails.</summary>
     public const int MaxAttempts = 3;
@@ -80,6 +81,11 @@ public sealed class ConnectionSyncs(
         db.SyncRuns.Add(run);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         jobs.Enqueue<SyncJob>(job => job.RunAsync(run.Id, CancellationToken.None));
+        if (audit is not null)
+        {
+            await audit.RecordChangeAsync("connection.sync_started", connectionId, $"run {run.Id} ({trigger})").ConfigureAwait(false);
+        }
+
         return (run.Id, null);
     }
 
@@ -106,13 +112,15 @@ public sealed class ConnectionSyncs(
     /// <summary>Asks a queued, running or retrying run to stop. False when it has already ended.</summary>
     public async Task<bool> CancelAsync(Guid runId, CancellationToken cancellationToken)
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         if (_running.TryGetValue(runId, out var running))
         {
             await running.CancelAsync().ConfigureAwait(false);
+            var connectionId = await db.SyncRuns.Where(r => r.Id == runId).Select(r => r.ConnectionId).SingleOrDefaultAsync(CancellationToken.None).ConfigureAwait(false);
+            await RecordCancelAsync(connectionId, runId, "asked to stop while running").ConfigureAwait(false);
             return true;
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var run = await db.SyncRuns.SingleOrDefaultAsync(r => r.Id == runId, cancellationToken).ConfigureAwait(false);
         if (run is null || !s_active.Contains(run.State))
         {
@@ -123,8 +131,12 @@ public sealed class ConnectionSyncs(
         run.EndedAt = clock.GetUtcNow();
         run.Error = "Cancelled before it ran.";
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await RecordCancelAsync(run.ConnectionId, runId, "cancelled before it ran").ConfigureAwait(false);
         return true;
     }
+
+    private Task RecordCancelAsync(string? connectionId, Guid runId, string how) =>
+        audit?.RecordChangeAsync("connection.run_cancelled", connectionId ?? runId.ToString(), $"run {runId} {how}") ?? Task.CompletedTask;
 
     /// <summary>Runs one attempt of a run (the Hangfire job's body). Idempotent for runs that already ended.</summary>
     public async Task ExecuteAsync(Guid runId, CancellationToken stopping)

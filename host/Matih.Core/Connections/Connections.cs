@@ -39,7 +39,7 @@ public sealed record StreamView(
     [property: JsonPropertyName("cursor_field")] string? CursorField);
 
 /// <summary>Source connections: create from the seed's document, read back without secrets, look up connectors.</summary>
-public sealed class Connections(IDbContextFactory<MetadataDbContext> contexts, IEnumerable<IConnector> connectors, SecretValues secrets, TimeProvider clock)
+public sealed class Connections(IDbContextFactory<MetadataDbContext> contexts, IEnumerable<IConnector> connectors, SecretValues secrets, TimeProvider clock, Audit.AuditLog? audit = null)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -75,6 +75,11 @@ public sealed class Connections(IDbContextFactory<MetadataDbContext> contexts, I
         };
         db.Connections.Add(record);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (audit is not null)
+        {
+            await audit.RecordChangeAsync("connection.created", record.Id, $"{record.Connector} into {record.DestinationCatalog}.{record.DestinationSchema}").ConfigureAwait(false);
+        }
+
         return (View(record), []);
     }
 

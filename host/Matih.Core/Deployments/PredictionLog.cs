@@ -195,7 +195,6 @@ public sealed class PredictionLog : IHostedService, IDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<PredictionLogEntry>(BatchRows);
-        using var connection = _warehouse.OpenConnection();
         try
         {
             while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
@@ -221,7 +220,7 @@ public sealed class PredictionLog : IHostedService, IDisposable
                     }
                 }
 
-                Write(connection, batch);
+                Write(batch);
                 batch.Clear();
             }
         }
@@ -236,15 +235,15 @@ public sealed class PredictionLog : IHostedService, IDisposable
             batch.Add(late);
             if (batch.Count == BatchRows)
             {
-                Write(connection, batch);
+                Write(batch);
                 batch.Clear();
             }
         }
 
-        Write(connection, batch);
+        Write(batch);
     }
 
-    private void Write(DuckDBConnection connection, List<PredictionLogEntry> batch)
+    private void Write(List<PredictionLogEntry> batch)
     {
         if (batch.Count == 0)
         {
@@ -253,6 +252,8 @@ public sealed class PredictionLog : IHostedService, IDisposable
 
         try
         {
+            // A connection per batch, not per writer: a shared warehouse is held only while a batch is written.
+            using var connection = _warehouse.OpenConnection();
             using (var appender = connection.CreateAppender(Table.Catalog, Table.Schema, Table.Table))
             {
                 foreach (var entry in batch)

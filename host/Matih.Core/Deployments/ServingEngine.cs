@@ -23,7 +23,7 @@ namespace Matih.Core.Deployments;
 /// replica): in-process replicas share the machine's cores, so the total is what protects latency and memory, and the
 /// cap does not move when autoscaling adds replicas.
 /// </remarks>
-public sealed class ServingEngine : IDisposable
+public sealed partial class ServingEngine : IDisposable
 {
     /// <summary>Most instances in one batch request.</summary>
     public const int MaxBatch = 1_000;
@@ -44,13 +44,15 @@ public sealed class ServingEngine : IDisposable
     private readonly ConcurrentDictionary<string, LiveDeployment> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly AbTests.AbTests? _abTests;
+    private readonly Audit.AuditLog? _audit;
     private readonly ConcurrentDictionary<string, Task<(string Model, ServingModel Serving, IModelPredictor Predictor)>> _variants = new(StringComparer.Ordinal);
 
     /// <summary>Creates the engine; <see cref="RestoreAsync"/> loads the stored deployments.</summary>
     public ServingEngine(IDbContextFactory<MetadataDbContext> contexts, ModelRegistry registry, FeatureStore features, IEnumerable<IServingRuntime> runtimes,
-        PredictionLog log, TimeProvider clock, ILogger<ServingEngine> logger, AbTests.AbTests? abTests = null)
+        PredictionLog log, TimeProvider clock, ILogger<ServingEngine> logger, AbTests.AbTests? abTests = null, Audit.AuditLog? audit = null)
     {
         _abTests = abTests;
+        _audit = audit;
         if (abTests is not null)
         {
             // A split that starts or stops changes which second model a deployment needs: drop the cached one.
@@ -147,6 +149,11 @@ public sealed class ServingEngine : IDisposable
                 $"Deployed {model.Reference} on {spec.NumReplicas} replica(s), served in process by the {model.Runtime.Id} runtime (runtime '{spec.Runtime}' recorded).",
                 null, spec.NumReplicas, model.Version.Version).ConfigureAwait(false);
             Changed?.Invoke();
+            if (_audit is not null)
+            {
+                await _audit.RecordChangeAsync("deployment.created", spec.Name, $"serving {model.Reference} on {spec.NumReplicas} replica(s)").ConfigureAwait(false);
+            }
+
             return new DeploymentResult(await ViewAsync(live, events: true, cancellationToken).ConfigureAwait(false), true, [], null, false);
         }
         finally
@@ -255,6 +262,11 @@ public sealed class ServingEngine : IDisposable
                 $"Updated from {from} to {model.Reference}: {count} new replica(s) loaded, then swapped in; the old ones finished their requests and were unloaded.",
                 old?.Replicas.Length, count, model.Version.Version).ConfigureAwait(false);
             Changed?.Invoke();
+            if (_audit is not null)
+            {
+                await _audit.RecordChangeAsync("deployment.updated", name, $"from {from} to {model.Reference}").ConfigureAwait(false);
+            }
+
             return new DeploymentResult(await ViewAsync(live, events: true, cancellationToken).ConfigureAwait(false), false, [], null, false);
         }
         finally
@@ -288,6 +300,11 @@ public sealed class ServingEngine : IDisposable
 
             await EventAsync(live, "undeployed", $"Undeployed by {(string.IsNullOrEmpty(user) ? "system" : user)}.", state?.Replicas.Length, 0, state?.Model.Version.Version).ConfigureAwait(false);
             Changed?.Invoke();
+            if (_audit is not null)
+            {
+                await _audit.RecordChangeAsync("deployment.deleted", name, state is null ? null : $"was serving {state.Model.Reference}").ConfigureAwait(false);
+            }
+
             return true;
         }
         finally

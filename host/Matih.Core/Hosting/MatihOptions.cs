@@ -36,8 +36,21 @@ public sealed class MatihOptions
     /// <summary>Background job workers on this host; null = a default for the machine, 0 = this host only queues work.</summary>
     public int? JobWorkers { get; set; }
 
-    /// <summary>The DuckDB warehouse folder; null = <c>warehouse</c> in the data directory. One process at a time may open it.</summary>
+    /// <summary>The DuckDB warehouse folder; null = <c>warehouse</c> in the data directory.</summary>
     public string? WarehouseDirectory { get; set; }
+
+    /// <summary>
+    /// Whether hosts on one warehouse folder take turns on it (<c>Shared</c>) or one host keeps it (<c>Exclusive</c>);
+    /// null = shared in server mode (PostgreSQL metadata), exclusive otherwise.
+    /// </summary>
+    public Matih.Core.Warehouse.WarehouseSharing? WarehouseSharing { get; set; }
+
+    /// <summary>Shared warehouse: seconds an operation waits for other hosts to let go of it before failing.</summary>
+    public double WarehouseLeaseWaitSeconds { get; set; } = 120;
+
+    /// <summary>The warehouse sharing in force (see <see cref="WarehouseSharing"/>).</summary>
+    public Matih.Core.Warehouse.WarehouseSharing EffectiveWarehouseSharing => WarehouseSharing
+        ?? (MetadataStore == Matih.Core.Metadata.MetadataStoreKind.PostgreSql ? Matih.Core.Warehouse.WarehouseSharing.Shared : Matih.Core.Warehouse.WarehouseSharing.Exclusive);
 
     /// <summary>The workbench's address as people reach it, for links in notifications.</summary>
     public string WorkbenchUrl { get; set; } = "http://localhost:5000";

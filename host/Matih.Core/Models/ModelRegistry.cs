@@ -33,7 +33,8 @@ public sealed class ModelRegistry(
     IEnumerable<IServingRuntime> runtimes,
     MatihOptions options,
     TimeProvider clock,
-    ILogger<ModelRegistry> log)
+    ILogger<ModelRegistry> log,
+    Audit.AuditLog? audit = null)
 {
     /// <summary>Registered and measured metrics further apart than this are flagged in the registration's warnings.</summary>
     public const double MetricTolerance = 0.05;
@@ -165,6 +166,11 @@ public sealed class ModelRegistry(
             log.LogInformation("Registered {Model} {Version} from run {Run} of {Experiment} ({Framework}, {Bytes} bytes, sha256 {Sha})",
                 request.ModelName, request.Version, run.Summary.Name, run.Summary.Experiment, request.Framework, bytes, sha256[..12]);
             Changed?.Invoke();
+            if (audit is not null)
+            {
+                await audit.RecordChangeAsync("model.created", $"{request.ModelName}/{request.Version}", $"registered from run {run.Summary.Name} of {run.Summary.Experiment} ({request.Framework})").ConfigureAwait(false);
+            }
+
             return new ModelRegistrationResult(View(record), true, [], null);
         }
         finally
@@ -341,6 +347,7 @@ public sealed class ModelRegistry(
 
             var now = Now();
             var by = string.IsNullOrEmpty(user) ? "system" : user;
+            var from = record.Stage;
             // The change asked for first, then its consequences: the history reads in that order.
             db.Add(Change(record, target, null, by, now));
             record.Stage = target;
@@ -365,6 +372,12 @@ public sealed class ModelRegistry(
             log.LogInformation("{Model} {Version} moved to {Stage}{Archived}", model, version, target,
                 archived.Count > 0 ? $"; archived {string.Join(", ", archived)}" : "");
             Changed?.Invoke();
+            if (audit is not null)
+            {
+                await audit.RecordChangeAsync("model.stage_changed", $"{model}/{version}",
+                    $"{from} -> {target}{(archived.Count > 0 ? $"; archived {string.Join(", ", archived)}" : "")}").ConfigureAwait(false);
+            }
+
             return new ModelStageChange(View(record), archived, null, null);
         }
         finally

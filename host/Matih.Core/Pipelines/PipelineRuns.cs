@@ -77,7 +77,8 @@ public sealed class PipelineRuns(
     Notifications.Notifications notifications,
     PipelineOptions options,
     TimeProvider clock,
-    ILogger<PipelineRuns> log)
+    ILogger<PipelineRuns> log,
+    Audit.AuditLog? audit = null)
 {
     private static readonly string[] s_activeRun = ["queued", "running"];
     private static readonly string[] s_terminalTask = ["succeeded", "failed", "cancelled", "skipped"];
@@ -151,6 +152,12 @@ public sealed class PipelineRuns(
         if (flipped == 0)
         {
             return false;
+        }
+
+        if (audit is not null)
+        {
+            var pipelineId = await db.Set<PipelineRunRecord>().Where(r => r.Id == runId).Select(r => r.PipelineId).SingleAsync(CancellationToken.None).ConfigureAwait(false);
+            await audit.RecordChangeAsync("pipeline.run_cancelled", pipelineId, $"run {runId}").ConfigureAwait(false);
         }
 
         await db.Set<PipelineTaskRunRecord>().Where(t => t.RunId == runId && (t.State == "pending" || t.State == "queued" || t.State == "retrying"))
@@ -420,6 +427,12 @@ public sealed class PipelineRuns(
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         log.LogInformation("Pipeline {Pipeline} run {RunId} queued ({Trigger} by {User})", pipelineId, run.Id, trigger, triggeredBy);
+        if (audit is not null)
+        {
+            await audit.RecordChangeAsync(rerunOf is null ? "pipeline.run_started" : "pipeline.rerun_started", pipelineId,
+                rerunOf is null ? $"run {run.Id} ({trigger}, as {triggeredBy})" : $"run {run.Id} re-runs {rerunOf} ({reuse.Count} task(s) carried over)").ConfigureAwait(false);
+        }
+
         await AdvanceAsync(run.Id, cancellationToken).ConfigureAwait(false);
         return run.Id;
     }

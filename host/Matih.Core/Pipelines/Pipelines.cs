@@ -30,7 +30,8 @@ public sealed class Pipelines(
     PipelineTaskTypes taskTypes,
     IServiceProvider platform,
     IRecurringJobManager recurring,
-    TimeProvider clock)
+    TimeProvider clock,
+    Audit.AuditLog? audit = null)
 {
     /// <summary>The registered task types, by type.</summary>
     public IReadOnlyList<TaskTypeView> TaskTypes() =>
@@ -131,6 +132,11 @@ public sealed class Pipelines(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await db.Set<PipelineRecord>().Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         Schedule(recurring, id, null);
+        if (deleted > 0 && audit is not null)
+        {
+            await audit.RecordChangeAsync("pipeline.deleted", id, "its schedule was removed; run history kept").ConfigureAwait(false);
+        }
+
         return deleted > 0;
     }
 
@@ -187,6 +193,8 @@ public sealed class Pipelines(
             throw new KeyNotFoundException($"No pipeline has the id '{expectedId}'.");
         }
 
+        var scheduleBefore = record?.Schedule;
+        var created = record is null;
         if (record is null)
         {
             record = new PipelineRecord { Id = definition.Id, Name = definition.Name, Document = json, Owner = owner, CreatedAt = now };
@@ -200,6 +208,14 @@ public sealed class Pipelines(
         record.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         Schedule(recurring, definition.Id, definition.Schedule);
+        if (audit is not null)
+        {
+            var schedule = created || scheduleBefore == definition.Schedule
+                ? $"schedule {definition.Schedule ?? "none"}"
+                : $"schedule changed from {scheduleBefore ?? "none"} to {definition.Schedule ?? "none"}";
+            await audit.RecordChangeAsync(created ? "pipeline.created" : "pipeline.updated", definition.Id, $"{definition.Tasks.Count} task(s); {schedule}").ConfigureAwait(false);
+        }
+
         return definition;
     }
 }

@@ -10,7 +10,8 @@ namespace Matih.Core.Warehouse;
 /// <summary>
 /// The embedded warehouse: one DuckDB instance per host with one database file per catalog attached under the
 /// catalog's name, so <c>postgresql.novamart.customers</c> resolves. Every caller gets its own connection to the
-/// shared instance (DuckDB connections are not meant to be shared between threads).
+/// shared instance (DuckDB connections are not meant to be shared between threads). With
+/// <see cref="WarehouseSharing.Shared"/> the files are attached only while this host works (see the lease).
 /// </summary>
 public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
 {
@@ -40,10 +41,15 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
             _root.Execute($"SET threads = {threads}");
         }
 
-        var names = options.Catalogs
-            .Concat(Directory.GetFiles(options.Directory, "*.duckdb").Select(Path.GetFileNameWithoutExtension).OfType<string>())
-            .Distinct(StringComparer.Ordinal);
-        foreach (var name in names)
+        if (options.Sharing == WarehouseSharing.Shared)
+        {
+            // Nothing is attached until the first operation takes the lease; other hosts may hold the files now.
+            _idleTimer = new Timer(_ => ReleaseWhenIdle());
+            _catalogs = [.. CatalogNames().Select(Checked)];
+            return;
+        }
+
+        foreach (var name in CatalogNames())
         {
             EnsureCatalog(name);
         }
@@ -62,13 +68,15 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
     /// <exception cref="ArgumentException">The name is not a plain lower-case identifier.</exception>
     public void EnsureCatalog(string name)
     {
-        if (!CatalogName().IsMatch(name))
-        {
-            throw new ArgumentException($"Catalog name '{name}' must be lower-case letters, digits and underscores, starting with a letter.", nameof(name));
-        }
-
+        Checked(name);
         if (_catalogs.Contains(name, StringComparer.Ordinal))
         {
+            return;
+        }
+
+        if (_options.Sharing == WarehouseSharing.Shared)
+        {
+            EnsureSharedCatalog(name);
             return;
         }
 
@@ -86,21 +94,58 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
     }
 
     /// <summary>A new connection to the shared instance, open. The caller disposes it.</summary>
+    /// <exception cref="WarehouseBusyException">Shared: other hosts kept the files longer than the lease wait.</exception>
     public DuckDBConnection OpenConnection()
     {
-        var connection = _root.Duplicate();
-        if (connection.State != System.Data.ConnectionState.Open)
+        var shared = _options.Sharing == WarehouseSharing.Shared;
+        if (shared)
         {
-            connection.Open();
+            AcquireLease();
         }
 
-        // Unqualified names land in analytics.main, a persisted catalog, not in the throwaway in-memory database.
-        if (_catalogs.Contains(DefaultCatalog, StringComparer.Ordinal))
+        DuckDBConnection? connection = null;
+        try
         {
-            connection.Execute($"USE {DefaultCatalog}");
-        }
+            connection = _root.Duplicate();
+            if (shared)
+            {
+                // The lease lasts as long as the connection: disposing it (every caller does) lets go.
+                var released = 0;
+                connection.Disposed += (_, _) =>
+                {
+                    if (Interlocked.Exchange(ref released, 1) == 0)
+                    {
+                        ReleaseLease();
+                    }
+                };
+            }
 
-        return connection;
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                connection.Open();
+            }
+
+            // Unqualified names land in analytics.main, a persisted catalog, not in the throwaway in-memory database.
+            if (_catalogs.Contains(DefaultCatalog, StringComparer.Ordinal))
+            {
+                connection.Execute($"USE {DefaultCatalog}");
+            }
+
+            return connection;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                connection.Dispose();
+            }
+            else if (shared)
+            {
+                ReleaseLease();
+            }
+
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -195,6 +240,12 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
     /// <summary>Writes every catalog's pending changes to its file (called on shutdown).</summary>
     public void Checkpoint()
     {
+        if (_options.Sharing == WarehouseSharing.Shared)
+        {
+            CheckpointShared();
+            return;
+        }
+
         foreach (var catalog in _catalogs)
         {
             _root.Execute($"CHECKPOINT {TableRef.Quote(catalog)}");
@@ -204,6 +255,13 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_options.Sharing == WarehouseSharing.Shared)
+        {
+            DisposeShared();
+            _root.Dispose();
+            return;
+        }
+
         try
         {
             Checkpoint();
@@ -266,6 +324,14 @@ public sealed partial class DuckDbWarehouse : IWarehouse, IDisposable
             // The query finished first.
         }
     }
+
+    private IEnumerable<string> CatalogNames() => _options.Catalogs
+        .Concat(Directory.GetFiles(_options.Directory, "*.duckdb").Select(Path.GetFileNameWithoutExtension).OfType<string>())
+        .Distinct(StringComparer.Ordinal);
+
+    private static string Checked(string name) => CatalogName().IsMatch(name)
+        ? name
+        : throw new ArgumentException($"Catalog name '{name}' must be lower-case letters, digits and underscores, starting with a letter.", nameof(name));
 
     private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
 

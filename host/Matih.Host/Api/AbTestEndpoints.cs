@@ -42,7 +42,7 @@ public static class AbTestEndpoints
     /// <summary>Maps the A/B test routes.</summary>
     public static void MapAbTestEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/abtests").WithTags("A/B tests").AddEndpointFilter(AuditFilter.For("abtest"));
+        var group = api.MapGroup("/abtests").WithTags("A/B tests");
         group.MapGet("/", ListAsync).Produces<ListPage<AbTestItem>>().ProducesValidationProblem();
         group.MapPost("/", async (HttpRequest request, AbTests tests, ServingEngine serving, ClaimsPrincipal user, CancellationToken ct) =>
         {

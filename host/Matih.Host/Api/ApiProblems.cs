@@ -18,6 +18,7 @@ public static partial class ApiProblems
         // Without this, a binding failure in Production is a bare 400 with an empty body and the reason only in the log.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<WarehouseBusyHandler>();
         services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails = Explain);
         return services;
     }
@@ -117,6 +118,27 @@ public static partial class ApiProblems
             {
                 HttpContext = httpContext,
                 ProblemDetails = described.ProblemDetails,
+                Exception = exception,
+            });
+        }
+    }
+
+    // Another host held the shared warehouse past the lease wait: the request can be retried as it is.
+    private sealed class WarehouseBusyHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not Matih.Core.Warehouse.WarehouseBusyException busy)
+            {
+                return false;
+            }
+
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = "5";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "The warehouse is busy on another host.", Detail = busy.Message },
                 Exception = exception,
             });
         }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Matih.Core.Audit;
 using Matih.Host.Auth;
-using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Matih.Host.Api;
 
@@ -100,74 +99,4 @@ public static class AuditEndpoints
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-}
-
-/// <summary>
-/// Records the changes made through a group of routes in the audit log: every successful POST, PUT, PATCH or DELETE
-/// becomes <c>{area}.{verb}</c> (<c>connection.created</c>, <c>pipeline.run_started</c>, <c>model.stage_changed</c>)
-/// by the caller, on the ids in the route. One <c>.AddEndpointFilter(AuditFilter.For("area"))</c> per group.
-/// </summary>
-public static class AuditFilter
-{
-    // Actions that only read or check (a probe, a validation, a completion) are not changes.
-    private static readonly HashSet<string> s_reads = ["check", "discover", "validate", "preview", "distribution", "complete", "export"];
-
-    private static readonly Dictionary<string, string> s_verbs = new()
-    {
-        ["runs"] = "run_started",
-        ["sync"] = "sync_started",
-        ["cancel"] = "run_cancelled",
-        ["rerun"] = "rerun_started",
-        ["promote"] = "promoted",
-        ["stage"] = "stage_changed",
-        ["update"] = "updated",
-        ["evaluate"] = "evaluated",
-        ["sessions"] = "session_opened",
-        ["submit"] = "submitted",
-        ["metrics"] = "metric_defined",
-        ["enabled"] = "enabled_changed",
-        ["settings"] = "settings_changed",
-        ["password"] = "password_reset",
-    };
-
-    /// <summary>The filter for the routes of <paramref name="area"/> (singular: <c>connection</c>, <c>pipeline</c>).</summary>
-    public static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> For(string area) => async (context, next) =>
-    {
-        var http = context.HttpContext;
-        var method = http.Request.Method;
-        if (!(HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method)))
-        {
-            return await next(context);
-        }
-
-        var result = await next(context);
-        var status = (result as IStatusCodeHttpResult)?.StatusCode ?? http.Response.StatusCode;
-        if (status >= 400 || http.GetEndpoint() is not RouteEndpoint endpoint)
-        {
-            return result;
-        }
-
-        var segments = endpoint.RoutePattern.PathSegments;
-        var last = segments.Count == 0 ? null : segments[^1].Parts is [RoutePatternLiteralPart literal] ? literal.Content : null;
-        if (last is not null && s_reads.Contains(last))
-        {
-            return result;
-        }
-
-        var verb = (last, segments.Count) switch
-        {
-            (not null, 2) => HttpMethods.IsPost(method) ? "created" : "updated",
-            (not null, _) => s_verbs.GetValueOrDefault(last, last),
-            _ => HttpMethods.IsDelete(method) ? "deleted" : HttpMethods.IsPost(method) ? "created" : "updated",
-        };
-        var target = string.Join('/', http.Request.RouteValues.Values.Select(v => v?.ToString()).Where(v => !string.IsNullOrEmpty(v)));
-        if (target.Length == 0 && result?.GetType().GetProperty("Location")?.GetValue(result) is string location)
-        {
-            target = location.TrimEnd('/').Split('/')[^1];
-        }
-
-        var audit = http.RequestServices.GetRequiredService<AuditLog>();
-        await audit.RecordAsync(Roles.Caller(http.User).UserName, $"{area}.{verb}", target.Length == 0 ? area : target, $"{method} {http.Request.Path} -> {status}", http.RequestAborted);
-        return result;
-    };
 }

@@ -85,7 +85,7 @@ public static class ConnectionEndpoints
             config = c.Spec.Config,
         })).WithTags("Connections");
 
-        var group = api.MapGroup("/connections").WithTags("Connections").AddEndpointFilter(AuditFilter.For("connection"));
+        var group = api.MapGroup("/connections").WithTags("Connections");
         group.MapGet("/", ListAsync).Produces<ListPage<ConnectionView>>().ProducesValidationProblem();
         group.MapGet("/{id}", async (string id, Connections connections, CancellationToken ct) =>
             await connections.GetAsync(id, ct) is { } found ? Results.Ok(found) : NotFound(id)).Produces<ConnectionView>();

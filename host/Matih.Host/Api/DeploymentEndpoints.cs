@@ -46,7 +46,7 @@ public static class DeploymentEndpoints
     /// <summary>Maps the deployment routes.</summary>
     public static void MapDeploymentEndpoints(this RouteGroupBuilder api)
     {
-        var deployments = api.MapGroup("/deployments").WithTags("Deployments").AddEndpointFilter(AuditFilter.For("deployment"));
+        var deployments = api.MapGroup("/deployments").WithTags("Deployments");
         deployments.MapPost("/", DeployAsync).RequireAuthorization(Roles.Analyst);
         deployments.MapGet("/", ListAsync).Produces<ListPage<JsonObject>>().ProducesValidationProblem();
         deployments.MapGet("/{name}", async (string name, ServingEngine engine, CancellationToken ct) =>

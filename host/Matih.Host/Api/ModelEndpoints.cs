@@ -26,7 +26,7 @@ public static class ModelEndpoints
     /// <summary>Maps the registry routes.</summary>
     public static void MapModelEndpoints(this RouteGroupBuilder api)
     {
-        var models = api.MapGroup("/models").WithTags("Models").AddEndpointFilter(AuditFilter.For("model"));
+        var models = api.MapGroup("/models").WithTags("Models");
         models.MapPost("/", RegisterAsync).RequireAuthorization(Roles.Analyst);
         models.MapGet("/", ListAsync).Produces<ListPage<JsonObject>>().ProducesValidationProblem();
         models.MapGet("/{name}/versions", ListVersionsAsync).Produces<ListPage<JsonObject>>().ProducesValidationProblem();

@@ -48,7 +48,7 @@ public static class PipelineEndpoints
     /// <summary>Maps the pipeline routes.</summary>
     public static void MapPipelineEndpoints(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/pipelines").WithTags("Pipelines").AddEndpointFilter(AuditFilter.For("pipeline"));
+        var group = api.MapGroup("/pipelines").WithTags("Pipelines");
         group.MapGet("/task-types", (Pipelines pipelines) => pipelines.TaskTypes());
         group.MapGet("/", ListAsync).Produces<ListPage<PipelineSummary>>().ProducesValidationProblem();
         group.MapPost("/validate", async (HttpRequest request, Pipelines pipelines, CancellationToken ct) =>

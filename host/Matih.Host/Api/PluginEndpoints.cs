@@ -48,7 +48,7 @@ public static class PluginEndpoints
     /// <summary>Maps the plugin routes.</summary>
     public static void MapPluginEndpoints(this RouteGroupBuilder api)
     {
-        var plugins = api.MapGroup("/plugins").WithTags("Plugins").AddEndpointFilter(AuditFilter.For("plugin"));
+        var plugins = api.MapGroup("/plugins").WithTags("Plugins");
         plugins.MapGet("", (PluginChanges changes) => changes.List().Select(ToView)).RequireAuthorization(Roles.Viewer);
         plugins.MapGet("/{id}", GetAsync).RequireAuthorization(Roles.Admin);
         plugins.MapPut("/{id}/enabled", SetEnabledAsync).RequireAuthorization(Roles.Admin);

@@ -35,7 +35,7 @@ public static class ScriptEndpoints
     /// <summary>Maps the routes.</summary>
     public static void MapScriptEndpoints(this RouteGroupBuilder api)
     {
-        var scripts = api.MapGroup("/scripts").RequireAuthorization(Roles.Admin).WithTags("Scripts").AddEndpointFilter(AuditFilter.For("script"));
+        var scripts = api.MapGroup("/scripts").RequireAuthorization(Roles.Admin).WithTags("Scripts");
 
         scripts.MapPost("/run", async (RunRequest? request, ScriptEngine engine, ClaimsPrincipal user, CancellationToken ct) =>
         {

@@ -29,6 +29,7 @@ public static class AuthSetup
         services.AddSingleton(sp => new TokenIssuer(key, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ApiTokens>();
         services.AddSingleton<AuditLog>();
+        services.AddAuditActor();
         services.AddAuthentication(Cookie)
             .AddCookie(Cookie, options =>
             {

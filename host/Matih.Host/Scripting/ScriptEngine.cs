@@ -16,6 +16,7 @@ public sealed class ScriptEngine(
     ScriptProcessPool pool,
     ScriptApiAccess access,
     ScriptAudit audit,
+    Matih.Core.Audit.AuditLog auditLog,
     ScriptEngineOptions options,
     TimeProvider clock,
     ILogger<ScriptEngine> log) : IScriptRunner
@@ -63,7 +64,7 @@ public sealed class ScriptEngine(
             _slots.Release();
         }
 
-        return Audit(result, code, userName, run.Source, run.Name, startedAt);
+        return await AuditAsync(result, code, userName, run.Source, run.Name, startedAt).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -74,8 +75,11 @@ public sealed class ScriptEngine(
         return new ScriptJobResult(result.RunId, result.State, result.Failure, result.Message, result.Output, result.Result?.Text, result.ElapsedMs);
     }
 
-    /// <summary>Writes the audit record of <paramref name="result"/> and returns it with the record's id.</summary>
-    internal ScriptRunResult Audit(ScriptRunResult result, string code, string userName, string source, string name, DateTimeOffset startedAt)
+    /// <summary>
+    /// Writes the script-run record of <paramref name="result"/> and its entry in the audit log (by the ambient actor:
+    /// the console's or the API's user, <c>system</c> for a pipeline's scheduled run) and returns it.
+    /// </summary>
+    internal async Task<ScriptRunResult> AuditAsync(ScriptRunResult result, string code, string userName, string source, string name, DateTimeOffset startedAt)
     {
         var record = new ScriptRunRecord
         {
@@ -93,6 +97,9 @@ public sealed class ScriptEngine(
         };
         // Audited even when the caller has gone (a closed tab): the run happened.
         audit.Record(record);
+        var submission = source.StartsWith("session:", StringComparison.Ordinal);
+        await auditLog.RecordChangeAsync(submission ? "script.submitted" : "script.run", submission ? source["session:".Length..] : name,
+            $"run {result.RunId} from {source} as {userName}: {result.State}; code sha256 {result.CodeHash[..Math.Min(12, result.CodeHash.Length)]}").ConfigureAwait(false);
         return result;
     }
 

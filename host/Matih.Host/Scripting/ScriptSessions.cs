@@ -166,7 +166,7 @@ public sealed class ScriptSessions : IAsyncDisposable
             session.Gate.Release();
         }
 
-        result = _engine.Audit(result, code, session.UserName, $"session:{session.Id}", $"submission {number}", startedAt);
+        result = await _engine.AuditAsync(result, code, session.UserName, $"session:{session.Id}", $"submission {number}", startedAt).ConfigureAwait(false);
         lock (session.Submissions)
         {
             session.Submissions.Add(new ScriptSubmission(number, code, result));

@@ -40,6 +40,9 @@ public static class CommandLine
                 case "--warehouse-dir" when i + 1 < rest.Length:
                     rewritten.Add($"--Matih:WarehouseDirectory={rest[++i]}");
                     break;
+                case "--warehouse-sharing" when i + 1 < rest.Length:
+                    rewritten.Add($"--Matih:WarehouseSharing={rest[++i]}");
+                    break;
                 case "--demo-scale" when i + 1 < rest.Length:
                     rewritten.Add($"--Matih:DemoScale={rest[++i]}");
                     break;

@@ -15,8 +15,9 @@ public sealed class WarehouseHealthCheck(DuckDbWarehouse warehouse) : IHealthChe
         try
         {
             await warehouse.QueryAsync("SELECT 1", cancellationToken);
-            return HealthCheckResult.Healthy($"DuckDB with catalogs {string.Join(", ", warehouse.Catalogs)}",
-                new Dictionary<string, object> { ["catalogs"] = warehouse.Catalogs, ["directory"] = warehouse.Folder });
+            var sharing = warehouse.Sharing == WarehouseSharing.Shared ? " (shared: hosts on this folder take turns)" : "";
+            return HealthCheckResult.Healthy($"DuckDB with catalogs {string.Join(", ", warehouse.Catalogs)}{sharing}",
+                new Dictionary<string, object> { ["catalogs"] = warehouse.Catalogs, ["directory"] = warehouse.Folder, ["sharing"] = warehouse.Sharing.ToString().ToLowerInvariant() });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

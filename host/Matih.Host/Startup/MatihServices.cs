@@ -33,6 +33,8 @@ public static class MatihServices
             Directory = options.WarehouseDirectory is { } warehouse ? Path.GetFullPath(warehouse) : Path.Combine(dataPath, "warehouse"),
             // Leave room for the host and the OS: DuckDB spills to the data directory beyond this instead of failing.
             MemoryLimit = options.WarehouseMemoryLimit ?? $"{(long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.6 / (1024 * 1024))}MB",
+            Sharing = options.EffectiveWarehouseSharing,
+            LeaseWait = TimeSpan.FromSeconds(options.WarehouseLeaseWaitSeconds),
         }));
         services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
         services.AddSingleton<SqlQueryService>();

@@ -7,10 +7,9 @@ using Matih.Core.Warehouse;
 namespace Matih.Host.Startup;
 
 /// <summary>
-/// Server mode: several hosts on one PostgreSQL metadata store, one Hangfire storage and one data directory. What
-/// is shared: metadata (users, connections, pipelines, runs, saved queries, ...), queues and schedules, files in the
-/// data directory. What is not: a DuckDB warehouse folder can be open in one process only, so each host that shares
-/// the data directory with another needs its own <c>--warehouse-dir</c> (docs in the report / README "Server mode").
+/// Server mode: several hosts on one PostgreSQL metadata store, one Hangfire storage and one data directory: metadata
+/// (users, connections, pipelines, runs, saved queries, ...), queues and schedules, files, and the DuckDB warehouse,
+/// which the hosts take turns on (<see cref="WarehouseSharing.Shared"/>, README "Server mode").
 /// </summary>
 public static class ServerMode
 {
@@ -58,30 +57,34 @@ public static class ServerMode
     }
 
     /// <summary>
-    /// Opens the warehouse; when another process holds the DuckDB files, says which setting gives this host its own.
+    /// Opens the warehouse; when it is exclusive and another process holds it, says how hosts share one.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The folder is open in another process.</exception>
+    /// <exception cref="InvalidOperationException">The folder is held exclusively by another process.</exception>
     public static DuckDbWarehouse OpenWarehouse(WarehouseOptions options)
     {
         // DuckDB locks a catalog file only once it is attached, which may be long after start; a lock on the folder,
         // held for the process's life, makes a second host on the same folder fail at start with a clear message.
+        // Shared hosts take the folder lock in shared mode: they coexist, and an exclusive host cannot join them.
         Directory.CreateDirectory(options.Directory);
+        var share = options.Sharing == WarehouseSharing.Shared ? FileShare.ReadWrite : FileShare.None;
         try
         {
-            _warehouseLock ??= new FileStream(Path.Combine(options.Directory, ".matih-host.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _warehouseLock ??= new FileStream(Path.Combine(options.Directory, ".matih-host.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, share);
             return new DuckDbWarehouse(options);
         }
         catch (Exception e) when (e is IOException || e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException(
-                $"The warehouse folder {options.Directory} is open in another Matih process (DuckDB allows one). Hosts sharing a data " +
-                "directory need a warehouse folder each: start this one with --warehouse-dir <folder> (Matih:WarehouseDirectory).", e);
+                $"The warehouse folder {options.Directory} is held by another Matih process. Hosts on one folder must all share it: " +
+                "start every one with --warehouse-sharing shared (the default with --metadata-postgres), or give this one its own " +
+                "folder with --warehouse-dir <folder>.", e);
         }
     }
 
     /// <summary>One line for the log and the Settings page: the stores in force, without secrets.</summary>
     public static string Describe(MatihOptions options) =>
-        $"metadata: {MetadataStores.Describe(options)}; jobs: {(EffectiveJobStorage(options) == JobStorageKind.PostgreSql ? "PostgreSQL (shared by every host on it)" : "embedded (this host)")}";
+        $"metadata: {MetadataStores.Describe(options)}; jobs: {(EffectiveJobStorage(options) == JobStorageKind.PostgreSql ? "PostgreSQL (shared by every host on it)" : "embedded (this host)")}; " +
+        $"warehouse: {(options.EffectiveWarehouseSharing == WarehouseSharing.Shared ? "shared (hosts on its folder take turns)" : "exclusive (this host)")}";
 
     private static string? JobConnectionString(MatihOptions options) =>
         options.JobStorageConnectionString ?? (options.MetadataStore == MetadataStoreKind.PostgreSql ? options.MetadataConnectionString : null);

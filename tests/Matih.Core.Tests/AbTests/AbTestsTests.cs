@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.InMemory;
 using Matih.Core.AbTests;
+using Matih.Core.Audit;
 using Matih.Core.Experiments;
 using Matih.Core.Features;
 using Matih.Core.Hosting;
@@ -27,7 +28,7 @@ public sealed class AbTestsTests : IAsyncLifetime, IDisposable
         var runs = new ExperimentRuns(_stores.Contexts, [], _stores.Warehouse, options, new BackgroundJobClient(_jobs), _stores.Clock, NullLogger<ExperimentRuns>.Instance);
         var features = new FeatureStore(_stores.Warehouse, _stores.Contexts, _stores.Datasets, _stores.Lineage, _stores.Clock);
         var registry = new ModelRegistry(_stores.Contexts, runs, features, _stores.Lineage, [], options, _stores.Clock, NullLogger<ModelRegistry>.Instance);
-        _tests = new Matih.Core.AbTests.AbTests(_stores.Contexts, _stores.Warehouse, registry, _stores.Clock, NullLogger<Matih.Core.AbTests.AbTests>.Instance);
+        _tests = new Matih.Core.AbTests.AbTests(_stores.Contexts, _stores.Warehouse, registry, _stores.Clock, NullLogger<Matih.Core.AbTests.AbTests>.Instance, _stores.Audit);
     }
 
     public async Task InitializeAsync()
@@ -108,7 +109,11 @@ public sealed class AbTestsTests : IAsyncLifetime, IDisposable
     {
         (string Deployment, string Model)? served = null;
 
-        var promoted = await _tests.PromoteAsync(Name, winner: null, "priya", (d, m, _) => { served = (d, m); return Task.CompletedTask; }, default);
+        AbTestResults promoted;
+        using (AuditActor.Use("priya"))
+        {
+            promoted = await _tests.PromoteAsync(Name, winner: null, "priya", (d, m, _) => { served = (d, m); return Task.CompletedTask; }, default);
+        }
 
         Assert.Equal((Deployment, "customer-churn-predictor/1.0.0"), served);
         Assert.Equal("promoted", promoted.State);
@@ -117,15 +122,27 @@ public sealed class AbTestsTests : IAsyncLifetime, IDisposable
         Assert.Contains("\"winner\":\"treatment\"", record.Decision, StringComparison.Ordinal);
         Assert.Contains("churned_customers_identified", record.Decision, StringComparison.Ordinal);
         await Assert.ThrowsAsync<InvalidOperationException>(() => _tests.PromoteAsync(Name, null, "priya", (_, _, _) => Task.CompletedTask, default));
+        var audited = Assert.Single(await _stores.AuditAsync("abtest.promoted"));
+        Assert.Equal(("priya", Name), (audited.Actor, audited.Target));
+        Assert.StartsWith("treatment (customer-churn-predictor/1.0.0) won", audited.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_treatment_crossing_a_guardrail_stops_the_test_and_traffic_returns_to_the_control()
     {
-        await _tests.DefineMetricAsync("false_positive_rate", "proportion",
-            "SELECT customer_id AS unit_id, CASE WHEN customer_id % 10 < 4 THEN true ELSE false END AS value FROM analytics.abtests.outcomes", null, false, default);
+        AbTestResults results;
+        using (AuditActor.Use("priya"))
+        {
+            await _tests.DefineMetricAsync("false_positive_rate", "proportion",
+                "SELECT customer_id AS unit_id, CASE WHEN customer_id % 10 < 4 THEN true ELSE false END AS value FROM analytics.abtests.outcomes", null, false, default);
+            results = await _tests.ResultsAsync(Name, default);
+        }
 
-        var results = await _tests.ResultsAsync(Name, default);
+        var redefined = (await _stores.AuditAsync("abtest.metric_defined")).Last();
+        Assert.Equal(("priya", "false_positive_rate"), (redefined.Actor, redefined.Target));
+        // The guardrail stopped it, not the analyst who was reading the results.
+        var stopped = Assert.Single(await _stores.AuditAsync("abtest.stopped"));
+        Assert.Equal((AuditActor.System, Name), (stopped.Actor, stopped.Target));
 
         Assert.Equal("stopped", results.State);
         Assert.True(results.Guardrails.Single().Violated);

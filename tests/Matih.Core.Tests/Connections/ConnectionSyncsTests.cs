@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.Storage;
+using Matih.Core.Audit;
 using Matih.Core.Connections;
 using Matih.Sdk.Connectors;
 using Matih.Sdk.Data;
@@ -24,9 +25,9 @@ public sealed class ConnectionSyncsTests : IDisposable
     public ConnectionSyncsTests()
     {
         var secrets = new SecretValues(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(_stores.Folder, "keys"))), new ConfigurationBuilder().Build());
-        _connections = new Matih.Core.Connections.Connections(_stores.Contexts, [_connector], secrets, _stores.Clock);
+        _connections = new Matih.Core.Connections.Connections(_stores.Contexts, [_connector], secrets, _stores.Clock, _stores.Audit);
         _syncs = new ConnectionSyncs(_stores.Contexts, _connections, secrets, _stores.Warehouse, _stores.Datasets, _stores.Lineage,
-            new BackgroundJobClient(_jobs), _stores.Clock, NullLogger<ConnectionSyncs>.Instance);
+            new BackgroundJobClient(_jobs), _stores.Clock, NullLogger<ConnectionSyncs>.Instance, _stores.Audit);
     }
 
     public void Dispose()
@@ -53,6 +54,40 @@ public sealed class ConnectionSyncsTests : IDisposable
         var run = Assert.Single(await _syncs.ListRunsAsync(connection.Id, 10, default));
         Assert.Equal(("queued", "schedule"), (run.State, run.Trigger));
         Assert.Equal(1, _jobs.GetMonitoringApi().EnqueuedCount("default"));
+    }
+
+    [Fact]
+    public async Task Creating_syncing_and_cancelling_are_each_audited_once_by_the_ambient_user()
+    {
+        ConnectionView connection;
+        using (AuditActor.Use("priya"))
+        {
+            connection = await CreateAsync(cron: null);
+            var (runId, _) = await _syncs.StartAsync(connection.Id, "manual", default);
+            await _syncs.StartAsync(connection.Id, "manual", default);
+            await _syncs.CancelAsync(runId!.Value, default);
+        }
+
+        var entries = await _stores.AuditAsync("connection.*");
+
+        Assert.Equal(["connection.created", "connection.sync_started", "connection.run_cancelled"], entries.Select(e => e.Action));
+        Assert.All(entries, e => Assert.Equal(("priya", connection.Id), (e.Actor, e.Target)));
+    }
+
+    [Fact]
+    public async Task A_scheduled_sync_is_audited_as_the_system()
+    {
+        ConnectionView connection;
+        using (AuditActor.Use("priya"))
+        {
+            connection = await CreateAsync(cron: "0 * * * *");
+        }
+
+        await new ScheduledSyncJob(_syncs).RunAsync(connection.Id, default);
+
+        var started = Assert.Single(await _stores.AuditAsync("connection.sync_started"));
+        Assert.Equal((AuditActor.System, connection.Id), (started.Actor, started.Target));
+        Assert.EndsWith("(schedule)", started.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

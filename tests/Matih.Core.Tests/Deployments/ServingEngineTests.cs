@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Matih.Core.Audit;
 using Matih.Core.Deployments;
 using Matih.Sdk.Serving;
 
@@ -201,6 +202,32 @@ public sealed class ServingEngineTests(ServingFixture fixture) : IClassFixture<S
         Assert.Contains(all, s => s.Version == "1.1.0");
         Assert.Equal(["updated", "deployed"], updated.Deployment.Events.Select(e => e.Kind));
         Assert.Equal(2, updated.Deployment.Replicas);
+    }
+
+    [Fact]
+    public async Task Registering_staging_deploying_updating_and_undeploying_are_each_audited_once_by_the_ambient_user()
+    {
+        using (AuditActor.Use("auditor-amy"))
+        {
+            await DeployAsync("audited");
+            await Stores.RegisterAsync(d =>
+            {
+                d["model_name"] = "adtd";
+                d["version"] = "1.1.0";
+            });
+            await Stores.Registry.SetStageAsync("adtd", "1.1.0", "staging", archiveExisting: true, "auditor-amy", default);
+            await Engine.UpdateAsync("audited", new JsonObject { ["model_ref"] = "adtd/1.1.0" }, merge: true, "auditor-amy", default);
+            await Engine.UndeployAsync("audited", "auditor-amy", default);
+        }
+
+        var entries = (await Stores.Stores.AuditAsync()).Where(e => e.Actor == "auditor-amy").ToArray();
+
+        Assert.Equal(
+            [("model.created", "adtd/1.0.0"), ("deployment.created", "audited"), ("model.created", "adtd/1.1.0"), ("model.stage_changed", "adtd/1.1.0"),
+                ("deployment.updated", "audited"), ("deployment.deleted", "audited")],
+            entries.Select(e => (e.Action, e.Target)));
+        Assert.Equal("none -> staging", entries[3].Detail);
+        Assert.Equal("from adtd/1.0.0 to adtd/1.1.0", entries[4].Detail);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class ServingStores : IAsyncDisposable
             TrainingThreads = 1,
         };
         Features = new FeatureStore(Stores.Warehouse, Stores.Contexts, Stores.Datasets, Stores.Lineage, Stores.Clock);
-        Registry = new ModelRegistry(Stores.Contexts, Runs, Features, Stores.Lineage, Runtimes, options, Stores.Clock, NullLogger<ModelRegistry>.Instance);
+        Registry = new ModelRegistry(Stores.Contexts, Runs, Features, Stores.Lineage, Runtimes, options, Stores.Clock, NullLogger<ModelRegistry>.Instance, Stores.Audit);
         Log = new PredictionLog(Stores.Warehouse, Stores.Datasets, NullLogger<PredictionLog>.Instance);
         Engine = NewEngine();
     }
@@ -158,7 +158,7 @@ public sealed class ServingStores : IAsyncDisposable
 
     /// <summary>A new engine over the same stores, as after a restart.</summary>
     public ServingEngine NewEngine() =>
-        new(Stores.Contexts, Registry, Features, Runtimes, Log, Stores.Clock, NullLogger<ServingEngine>.Instance);
+        new(Stores.Contexts, Registry, Features, Runtimes, Log, Stores.Clock, NullLogger<ServingEngine>.Instance, audit: Stores.Audit);
 
     /// <summary>Replaces the engine (the old one is disposed), as a restart does.</summary>
     public async Task<int> RestartEngineAsync()

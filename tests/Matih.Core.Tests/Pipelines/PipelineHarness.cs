@@ -22,7 +22,7 @@ internal sealed class PipelineHarness : IDisposable
         Clock = clock ?? TimeProvider.System;
         Platform = new ServiceCollection().BuildServiceProvider();
         TaskTypes = new PipelineTaskTypes([Probe]);
-        Pipelines = new Matih.Core.Pipelines.Pipelines(Stores.Contexts, TaskTypes, Platform, new RecurringJobManager(Jobs), Clock);
+        Pipelines = new Matih.Core.Pipelines.Pipelines(Stores.Contexts, TaskTypes, Platform, new RecurringJobManager(Jobs), Clock, Stores.Audit);
         IPipelineDispatch dispatch = realJobs ? new HangfireDispatch(new BackgroundJobClient(Jobs)) : Manual;
         Runs = Worker("host-1", dispatch);
         if (realJobs)
@@ -57,7 +57,7 @@ internal sealed class PipelineHarness : IDisposable
     public PipelineRuns Worker(string name, IPipelineDispatch? dispatch = null, bool exclusive = true, TimeSpan? lease = null) =>
         new(Stores.Contexts, TaskTypes, Platform, dispatch ?? Manual, new Matih.Core.Notifications.Notifications([Slack]),
             new PipelineOptions { Worker = name, ExclusiveStore = exclusive, Lease = lease ?? TimeSpan.FromSeconds(60), WorkbenchUrl = "http://matih.test" },
-            Clock, NullLogger<PipelineRuns>.Instance);
+            Clock, NullLogger<PipelineRuns>.Instance, Stores.Audit);
 
     public async Task<string> SaveAsync(string json)
     {

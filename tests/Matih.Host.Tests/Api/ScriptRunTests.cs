@@ -84,6 +84,15 @@ public sealed class ScriptRunTests(ScriptHostFixture fixture)
         Assert.Equal(("failed", "exception"), (record.GetProperty("state").GetString(), record.GetProperty("failure").GetString()));
         Assert.Contains("audited failure", record.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.True(record.GetProperty("startedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
+
+        // And once in the audit log, by the caller, with the run id and the code hash but not the code.
+        var runId = run.GetProperty("runId").GetGuid().ToString();
+        var entries = (await client.GetFromJsonAsync<JsonElement>("api/audit?action=script.*&limit=1000")).GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("detail").GetString()!.Contains(runId, StringComparison.Ordinal)).ToArray();
+        var entry = Assert.Single(entries);
+        Assert.Equal(("admin", "script.run"), (entry.GetProperty("actor").GetString(), entry.GetProperty("action").GetString()));
+        Assert.Contains(record.GetProperty("codeHash").GetString()![..12], entry.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("audited failure", entry.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

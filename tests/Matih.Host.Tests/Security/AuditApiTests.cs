@@ -72,6 +72,27 @@ public sealed class AuditApiTests(SecurityHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_pipeline_changed_and_run_through_the_api_is_audited_once_per_change_by_the_caller()
+    {
+        var analyst = fixture.Clients["analyst"];
+        const string Document = """
+            { "pipeline_id": "audited-once", "name": "Audited once", "tasks": [ { "task_id": "one", "type": "sql_execute", "config": { "sql": "SELECT 1" } } ] }
+            """;
+        (await analyst.PostAsync("api/pipelines", new StringContent(Document, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await analyst.PutAsync("api/pipelines/audited-once", new StringContent(Document.Replace("\"tasks\"", "\"schedule\": \"0 3 * * *\", \"tasks\"", StringComparison.Ordinal),
+            System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await analyst.PostAsync("api/pipelines/audited-once/runs", null)).EnsureSuccessStatusCode();
+        (await analyst.DeleteAsync("api/pipelines/audited-once")).EnsureSuccessStatusCode();
+
+        var entries = (await Admin.GetFromJsonAsync<JsonElement>("api/audit?action=pipeline.*&limit=1000")).GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("target").GetString() == "audited-once").Reverse().ToArray();
+
+        Assert.Equal(["pipeline.created", "pipeline.updated", "pipeline.run_started", "pipeline.deleted"], entries.Select(e => e.GetProperty("action").GetString()));
+        Assert.All(entries, e => Assert.Equal("matrix-analyst", e.GetProperty("actor").GetString()));
+        Assert.Equal("1 task(s); schedule changed from none to 0 3 * * *", entries[1].GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_bad_time_filter_names_the_parameter()
     {
         var response = await Admin.GetAsync("api/audit?from=yesterday");

@@ -21,7 +21,9 @@ public sealed class ServerModeSettingsTests
         Assert.Equal(JobStorageKind.PostgreSql, Setup.EffectiveJobStorage(options));
         Assert.Equal("/srv/wh-b", options.WarehouseDirectory);
         Assert.Equal(4, options.JobWorkers);
-        Assert.Equal("metadata: PostgreSQL db:5432/matih as matih; jobs: PostgreSQL (shared by every host on it)", Setup.Describe(options));
+        Assert.Equal(Matih.Core.Warehouse.WarehouseSharing.Shared, options.EffectiveWarehouseSharing);
+        Assert.Equal("metadata: PostgreSQL db:5432/matih as matih; jobs: PostgreSQL (shared by every host on it); warehouse: shared (hosts on its folder take turns)",
+            Setup.Describe(options));
     }
 
     [Fact]
@@ -31,6 +33,9 @@ public sealed class ServerModeSettingsTests
         var embedded = Bind([]);
         Assert.Equal(MetadataStoreKind.Sqlite, embedded.MetadataStore);
         Assert.Equal(JobStorageKind.Embedded, Setup.EffectiveJobStorage(embedded));
+        Assert.Equal(Matih.Core.Warehouse.WarehouseSharing.Exclusive, embedded.EffectiveWarehouseSharing);
+        Assert.Equal(Matih.Core.Warehouse.WarehouseSharing.Exclusive,
+            Bind(CommandLine.Parse(["--metadata-postgres", Store, "--warehouse-sharing", "exclusive"]).Args).EffectiveWarehouseSharing);
         Assert.StartsWith("metadata: SQLite file ", Setup.Describe(embedded), StringComparison.Ordinal);
     }
 

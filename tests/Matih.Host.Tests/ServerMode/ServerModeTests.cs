@@ -8,8 +8,8 @@ using Npgsql;
 namespace Matih.Host.Tests.ServerMode;
 
 /// <summary>
-/// Server mode: two host processes on one real PostgreSQL (metadata and Hangfire) and one data directory behave as
-/// one Matih.
+/// Server mode: two host processes on one real PostgreSQL (metadata and Hangfire) and one data directory, warehouse
+/// included, behave as one Matih.
 /// </summary>
 public sealed class ServerModeTests
 {
@@ -30,9 +30,8 @@ public sealed class ServerModeTests
                 ["MATIH__METADATASTORE"] = "PostgreSql",
                 ["MATIH__METADATACONNECTIONSTRING"] = store,
             });
-            // B is a workbench/API host: its own warehouse folder, no job workers; background work runs on A.
-            await using var b = await MatihHost.StartAsync(dataDirectory: shared,
-                extraArgs: [.. MatihHost.ServerModeArgs(store, Path.Combine(shared, "warehouse-b")), "--job-workers", "0"]);
+            // B is a workbench/API host with no job workers: background work runs on A.
+            await using var b = await MatihHost.StartAsync(dataDirectory: shared, extraArgs: [.. MatihHost.ServerModeArgs(store), "--job-workers", "0"]);
 
             // Created through host A: a user, a saved query and a pipeline running it.
             using var adminA = await a.SignedInAsync();
@@ -41,7 +40,8 @@ public sealed class ServerModeTests
             Assert.Equal(HttpStatusCode.Created, (await adminA.PostAsync("api/pipelines", Json("""
                 { "pipeline_id": "server-mode", "name": "Server mode", "tasks": [
                   { "task_id": "answer", "type": "sql_execute", "config": { "query_ref": "analytics.queries.the_answer" } },
-                  { "task_id": "again", "type": "sql_execute", "depends_on": ["answer"], "config": { "sql": "SELECT 43" } } ] }
+                  { "task_id": "again", "type": "sql_execute", "depends_on": ["answer"],
+                    "config": { "sql": "CREATE TABLE analytics.main.from_the_pipeline AS SELECT 43 AS answer" } } ] }
                 """))).StatusCode);
 
             // Visible and usable through host B: the user signs in there, the query and the pipeline are there.
@@ -59,6 +59,9 @@ public sealed class ServerModeTests
             Assert.Equal(2, workers.Count);
             Assert.All(workers, w => Assert.Contains($":{a.ProcessId}:", w, StringComparison.Ordinal));
 
+            // The table A's worker wrote is in the one warehouse B reads.
+            Assert.Equal(43, (await SqlAsync(adaB, "SELECT answer FROM analytics.main.from_the_pipeline")).GetProperty("rows")[0][0].GetInt32());
+
             // B's job check sees A's job server on the shared Hangfire storage.
             using (var anonymous = b.Anonymous())
             {
@@ -75,7 +78,40 @@ public sealed class ServerModeTests
     }
 
     [Fact]
-    public async Task A_second_host_on_the_same_warehouse_folder_and_a_host_older_than_the_store_refuse_to_start_and_say_why()
+    public async Task Two_hosts_write_one_warehouse_at_the_same_time_and_each_reads_what_the_other_wrote()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var shared = Directory.CreateTempSubdirectory("matih-server-").FullName;
+        try
+        {
+            await using var a = await MatihHost.StartAsync(dataDirectory: shared, extraArgs: MatihHost.ServerModeArgs(postgres.ConnectionString()));
+            await using var b = await MatihHost.StartAsync(dataDirectory: shared, extraArgs: MatihHost.ServerModeArgs(postgres.ConnectionString()));
+            using var adminA = await a.SignedInAsync();
+            using var adminB = await b.SignedInAsync();
+            await SqlAsync(adminA, "CREATE TABLE analytics.main.events (host VARCHAR, n INTEGER)");
+
+            // Both hosts insert at once: each statement waits its host's turn on the files, none fails.
+            await Task.WhenAll(Enumerable.Range(0, 40).Select(n =>
+                SqlAsync(n % 2 == 0 ? adminA : adminB, $"INSERT INTO analytics.main.events VALUES ('{(n % 2 == 0 ? "a" : "b")}', {n})")));
+
+            foreach (var client in new[] { adminA, adminB })
+            {
+                var counts = await SqlAsync(client, "SELECT host, count(*) FROM analytics.main.events GROUP BY host ORDER BY host");
+                Assert.Equal("""[["a",20],["b",20]]""", counts.GetProperty("rows").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+            }
+
+            using var anonymous = b.Anonymous();
+            var health = await anonymous.GetFromJsonAsync<JsonElement>("health");
+            Assert.Contains("shared: hosts on this folder take turns", health.GetProperty("stores").GetProperty("warehouse").GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(shared, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_exclusive_host_beside_shared_ones_and_a_host_older_than_the_store_refuse_to_start_and_say_why()
     {
         await using var postgres = await PostgresServer.StartAsync();
         var shared = Directory.CreateTempSubdirectory("matih-server-").FullName;
@@ -83,9 +119,10 @@ public sealed class ServerModeTests
         {
             await using (var a = await MatihHost.StartAsync(dataDirectory: shared, extraArgs: MatihHost.ServerModeArgs(postgres.ConnectionString())))
             {
-                var twin = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-                    MatihHost.StartAsync(dataDirectory: shared, extraArgs: MatihHost.ServerModeArgs(postgres.ConnectionString())));
-                Assert.Contains("--warehouse-dir", twin.Message, StringComparison.Ordinal);
+                // An exclusive host would keep the files for its life and starve the shared one: refused at start.
+                var exclusive = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                    MatihHost.StartAsync(dataDirectory: shared, extraArgs: [.. MatihHost.ServerModeArgs(postgres.ConnectionString()), "--warehouse-sharing", "exclusive"]));
+                Assert.Contains("--warehouse-sharing shared", exclusive.Message, StringComparison.Ordinal);
             }
 
             await using (var connection = new NpgsqlConnection(postgres.ConnectionString()))
@@ -106,5 +143,13 @@ public sealed class ServerModeTests
         {
             Directory.Delete(shared, recursive: true);
         }
+    }
+
+    private static async Task<JsonElement> SqlAsync(HttpClient client, string sql)
+    {
+        var response = await client.PostAsJsonAsync("api/sql", new { sql });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{sql}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 }
