@@ -64,20 +64,31 @@ public sealed class TokenIssuer
         var folder = Path.Combine(dataDirectory, "keys");
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, "jwt-signing.key");
-        if (!File.Exists(file))
+        try
         {
-            var bytes = RandomNumberGenerator.GetBytes(64);
-            using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write))
+            // Hosts starting at once on a fresh directory must end up with one key: creating the file is exclusive,
+            // so one host writes it and the others read the winner's once it is whole.
+            using var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write);
+            if (!OperatingSystem.IsWindows())
             {
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
 
-                stream.Write(bytes);
+            stream.Write(RandomNumberGenerator.GetBytes(KeyBytes));
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            for (var wait = 0; wait < 100 && new FileInfo(file).Length < KeyBytes; wait++)
+            {
+                Thread.Sleep(50);
             }
         }
 
-        return new SymmetricSecurityKey(File.ReadAllBytes(file));
+        var key = File.ReadAllBytes(file);
+        return key.Length >= KeyBytes
+            ? new SymmetricSecurityKey(key)
+            : throw new InvalidOperationException($"The signing key {file} is {key.Length} bytes, not {KeyBytes}: delete it to have a new one made (signed-in users sign in again).");
     }
+
+    private const int KeyBytes = 64;
 }
