@@ -62,6 +62,10 @@ public static class MatihServices
         services.AddSingleton<Matih.Core.Catalog.DatasetRegistry>();
         services.AddSingleton<Matih.Core.Files.FileImports>();
         services.AddSingleton<Matih.Core.Features.FeatureStore>();
+        // Server mode: follow feature versions another host published.
+        services.AddHostedService(sp => new Matih.Core.Features.FeatureStoreRefresher(sp.GetRequiredService<Matih.Core.Features.FeatureStore>(),
+            sp.GetRequiredService<ILogger<Matih.Core.Features.FeatureStoreRefresher>>(),
+            TimeSpan.FromSeconds(Math.Clamp(builder.Configuration.GetValue("Matih:Features:RefreshSeconds", 2.0), 0.1, 3600))));
         // Routes alerts and run reports to the notifier plugins (slack, webhook, email) by channel.
         services.AddSingleton<Matih.Core.Notifications.Notifications>();
         services.AddTransient<SyncJob>();

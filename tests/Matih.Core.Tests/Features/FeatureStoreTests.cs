@@ -284,6 +284,25 @@ public sealed class FeatureStoreTests : IDisposable
         Assert.Equal([1, 2, 3], versions.Select(v => v.Version).Order());
     }
 
+    [Fact]
+    public async Task A_host_serving_a_group_moves_to_the_version_another_host_published_on_refresh()
+    {
+        await CreateSourceAsync("(1, DATE '2025-01-10', 'gold', 3, 120.5)");
+        await Store.SyncAsync(s_seedSync, default);
+        var other = NewStore(_stores.Warehouse);
+        Assert.Equal(3, other.GetOnline("customer_churn_features", "1")!["total_orders"]);
+        Assert.Empty(await other.RefreshOnlineAsync(default));
+
+        await _stores.Warehouse.ExecuteAsync("UPDATE analytics.derived.churn_features SET total_orders = 30", default);
+        await Store.SyncAsync(s_seedSync, default);
+
+        // Until the refresh the other host keeps answering with what it had; after it, with version 2.
+        Assert.Equal(3, other.GetOnline("customer_churn_features", "1")!["total_orders"]);
+        Assert.Equal(["customer_churn_features"], await other.RefreshOnlineAsync(default));
+        Assert.Equal(30, other.GetOnline("customer_churn_features", "1")!["total_orders"]);
+        Assert.Equal(2, other.GetOnline("customer_churn_features", "1") is FeatureValues values ? values.Version : 0);
+    }
+
     private FeatureStore NewStore(DuckDbWarehouse warehouse) => new(warehouse, _stores.Contexts, _stores.Datasets, _stores.Lineage, _stores.Clock);
 
     private Task CreateSourceAsync(string values) => _stores.Warehouse.ExecuteAsync(SourceSql(values), default);
