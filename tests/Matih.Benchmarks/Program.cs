@@ -21,6 +21,7 @@ IBenchmarkCommand[] commands =
     new AbRoutingBenchmark(),
     new JourneyBenchmark(),
     new WarehouseSharingBenchmark(),
+    new ListPagingBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -52,7 +52,9 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
 /// <param name="To">Before.</param>
 /// <param name="Before">Only entries older than this id (the cursor of the previous page).</param>
 /// <param name="Limit">Page size, 1 to 1000.</param>
-public sealed record AuditQuery(string? Actor = null, string? Action = null, DateTimeOffset? From = null, DateTimeOffset? To = null, long? Before = null, int Limit = 50);
+/// <param name="Text">Text found (case-insensitively) in the actor, the action or the target.</param>
+public sealed record AuditQuery(string? Actor = null, string? Action = null, DateTimeOffset? From = null, DateTimeOffset? To = null, long? Before = null, int Limit = 50,
+    string? Text = null);
 
 /// <summary>One page of entries, newest first.</summary>
 /// <param name="Items">The entries.</param>
@@ -123,7 +125,11 @@ public sealed class AuditLog(IDbContextFactory<MetadataDbContext> contexts, Time
         entry.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
         CsvField(entry.Actor), CsvField(entry.Action), CsvField(entry.Target), CsvField(entry.Detail ?? ""));
 
-    private static IQueryable<AuditEntry> Filter(MetadataDbContext db, AuditQuery query)
+    /// <summary>
+    /// The entries matching <paramref name="query"/>'s filters (not its paging), unordered, for callers that page in
+    /// the database themselves (the list route and Settings &gt; Audit).
+    /// </summary>
+    public static IQueryable<AuditEntry> Filter(MetadataDbContext db, AuditQuery query)
     {
         var entries = db.Set<AuditEntry>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Actor))
@@ -146,6 +152,12 @@ public sealed class AuditLog(IDbContextFactory<MetadataDbContext> contexts, Time
         if (query.To is { } to)
         {
             entries = entries.Where(e => e.At < to);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            var text = query.Text.Trim().ToLowerInvariant();
+            entries = entries.Where(e => e.Actor.ToLower().Contains(text) || e.Action.ToLower().Contains(text) || e.Target.ToLower().Contains(text));
         }
 
         if (query.Before is { } before)

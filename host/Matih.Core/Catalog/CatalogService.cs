@@ -98,21 +98,31 @@ public sealed class CatalogService
         var snapshot = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
         var clockStart = Stopwatch.GetTimestamp();
         var terms = (query ?? "").ToLowerInvariant().Split([' ', ',', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        var hits = new List<CatalogHit>();
-        foreach (var indexed in snapshot.Entries)
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, 500);
+        var skip = (int)Math.Min(int.MaxValue, (long)(page - 1) * pageSize);
+        var entries = snapshot.Entries;
+        if (terms.Length == 0)
         {
-            var (score, matched) = terms.Length == 0 ? (1.0, "") : Score(indexed, terms);
+            // The snapshot is kept in name order: listing everything is a slice, not a sort of every table.
+            var slice = entries.Skip(skip).Take(pageSize).Select(e => new CatalogHit(e.Entry, 1.0, "")).ToArray();
+            return new CatalogPage(slice, entries.Count, page, pageSize, (long)Stopwatch.GetElapsedTime(clockStart).TotalMicroseconds);
+        }
+
+        // Rank by score, then by position in the (name-ordered) snapshot: no string compares, no hit objects for the misses.
+        var scored = new List<(double Score, int Position, string Matched)>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var (score, matched) = Score(entries[i], terms);
             if (score > 0)
             {
-                hits.Add(new CatalogHit(indexed.Entry, score, matched));
+                scored.Add((score, i, matched));
             }
         }
 
-        hits.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Entry.Table.ToString(), b.Entry.Table.ToString()));
-        page = Math.Max(1, page);
-        pageSize = Math.Clamp(pageSize, 1, 500);
-        var items = hits.Skip((page - 1) * pageSize).Take(pageSize).ToArray();
-        return new CatalogPage(items, hits.Count, page, pageSize, (long)Stopwatch.GetElapsedTime(clockStart).TotalMicroseconds);
+        scored.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Position.CompareTo(b.Position));
+        var items = scored.Skip(skip).Take(pageSize).Select(h => new CatalogHit(entries[h.Position].Entry, h.Score, h.Matched)).ToArray();
+        return new CatalogPage(items, scored.Count, page, pageSize, (long)Stopwatch.GetElapsedTime(clockStart).TotalMicroseconds);
     }
 
     /// <summary>One dataset, freshly read, or null.</summary>
@@ -192,7 +202,7 @@ public sealed class CatalogService
         var current = _snapshot;
         if (current is not null && !current.Stale)
         {
-            if (_clock.GetUtcNow() - current.TakenAt >= SnapshotLifetime && _refresh.CurrentCount > 0)
+            if (_clock.GetUtcNow() - current.TakenAt >= current.Lifetime && _refresh.CurrentCount > 0)
             {
                 // Old but not known to be wrong: answer from it and refresh in the background, so no search waits.
                 _ = Task.Run(() => RefreshAsync(CancellationToken.None), CancellationToken.None);
@@ -307,7 +317,8 @@ public sealed class CatalogService
             }
         }
 
-        return new Snapshot(entries, takenAt);
+        entries.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return new Snapshot(entries, takenAt) { BuildTime = _clock.GetUtcNow() - takenAt };
     }
 
     private static IndexedEntry Index(CatalogEntry entry) => new(
@@ -317,10 +328,22 @@ public sealed class CatalogService
         entry.Columns.Select(c => c.Name.ToLowerInvariant()).ToArray(),
         $"{entry.Description} {entry.SourceLocation} {string.Join(' ', entry.Columns.Select(c => c.Description))}".ToLowerInvariant());
 
-    private sealed record IndexedEntry(CatalogEntry Entry, string Name, string Path, string[] ColumnNames, string Text);
+    private sealed record IndexedEntry(CatalogEntry Entry, string Name, string Path, string[] ColumnNames, string Text)
+    {
+        public string Id { get; } = Entry.Table.ToString();
+    }
 
     private sealed record Snapshot(IReadOnlyList<IndexedEntry> Entries, DateTimeOffset TakenAt)
     {
         public volatile bool Stale;
+
+        /// <summary>How long building it took.</summary>
+        public TimeSpan BuildTime { get; init; }
+
+        /// <summary>
+        /// When a background refresh is due: after <see cref="SnapshotLifetime"/>, or after ten times the build time when
+        /// building is slow (100,000 tables take seconds), so refreshes never keep a core busy.
+        /// </summary>
+        public TimeSpan Lifetime => BuildTime * 10 > SnapshotLifetime ? BuildTime * 10 : SnapshotLifetime;
     }
 }

@@ -52,6 +52,14 @@ public sealed class WorkbenchAuditTests(Workbench workbench)
         var synced = settings.GetByTestId("audit").Locator("tr").Filter(new() { HasText = "connection.sync_started" });
         await Expect(synced).ToContainTextAsync("audra");
         await Expect(synced).ToContainTextAsync("audited-from-the-page");
+
+        // The search box finds the same rows by their target, whoever the actor; the table pages like /api/audit.
+        await settings.GetByLabel("Actor", new() { Exact = true }).FillAsync("");
+        await settings.GetByLabel("Search actor, action, target").FillAsync("audited-from-the-page");
+        await settings.GetByTestId("filter-apply").ClickAsync();
+        await Expect(settings.GetByTestId("audit").Locator("tbody tr")).ToHaveCountAsync(2);
+        await Expect(settings.GetByTestId("audit").Locator("tbody tr").First).ToContainTextAsync("connection.sync_started");
+        await Expect(settings.GetByTestId("audit-pager")).ToBeVisibleAsync();
         await Workbench.ScreenshotAsync(settings, "settings-audit-workbench-change");
         await settings.CloseAsync();
     }

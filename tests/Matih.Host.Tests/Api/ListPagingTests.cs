@@ -127,6 +127,10 @@ public sealed class ListPagingTests(OpenApiHostFixture fixture) : IAsyncLifetime
     [InlineData("api/features?pageSize=1000", "pageSize")]
     [InlineData("api/features?sort=entity_key", "sort")]
     [InlineData("api/features?order=up", "order")]
+    [InlineData("api/audit?pageSize=0", "pageSize")]
+    [InlineData("api/audit?page=0", "page")]
+    [InlineData("api/audit?sort=detail", "sort")]
+    [InlineData("api/audit?order=oldest", "order")]
     public async Task A_bad_paging_parameter_is_a_400_naming_it(string url, string parameter)
     {
         using var client = await Host.SignedInAsync();

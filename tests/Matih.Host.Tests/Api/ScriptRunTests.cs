@@ -87,7 +87,7 @@ public sealed class ScriptRunTests(ScriptHostFixture fixture)
 
         // And once in the audit log, by the caller, with the run id and the code hash but not the code.
         var runId = run.GetProperty("runId").GetGuid().ToString();
-        var entries = (await client.GetFromJsonAsync<JsonElement>("api/audit?action=script.*&limit=1000")).GetProperty("items").EnumerateArray()
+        var entries = (await client.GetFromJsonAsync<JsonElement>("api/audit?action=script.*&pageSize=500")).GetProperty("items").EnumerateArray()
             .Where(e => e.GetProperty("detail").GetString()!.Contains(runId, StringComparison.Ordinal)).ToArray();
         var entry = Assert.Single(entries);
         Assert.Equal(("admin", "script.run"), (entry.GetProperty("actor").GetString(), entry.GetProperty("action").GetString()));

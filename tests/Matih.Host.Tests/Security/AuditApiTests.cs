@@ -26,7 +26,7 @@ public sealed class AuditApiTests(SecurityHostFixture fixture)
     }
 
     [Fact]
-    public async Task The_audit_log_pages_with_a_cursor_and_exports_as_csv()
+    public async Task The_audit_log_pages_like_every_list_newest_first_and_exports_as_csv()
     {
         using var anonymous = fixture.Host.Anonymous();
         for (var i = 0; i < 3; i++)
@@ -34,12 +34,16 @@ public sealed class AuditApiTests(SecurityHostFixture fixture)
             (await anonymous.PostAsJsonAsync("api/auth/token", new { username = "admin", password = Testing.MatihHost.AdminPassword })).EnsureSuccessStatusCode();
         }
 
-        var first = await Admin.GetFromJsonAsync<JsonElement>("api/audit?limit=2");
-        var second = await Admin.GetFromJsonAsync<JsonElement>($"api/audit?limit=2&cursor={first.GetProperty("next_cursor").GetString()}");
+        var first = await Admin.GetFromJsonAsync<JsonElement>("api/audit?pageSize=2");
+        var second = await Admin.GetFromJsonAsync<JsonElement>("api/audit?pageSize=2&page=2");
         var firstIds = first.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToList();
         var secondIds = second.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).ToList();
         Assert.Equal(2, firstIds.Count);
+        Assert.True(firstIds[0] > firstIds[1]);
         Assert.True(secondIds.Max() < firstIds.Min());
+        Assert.True(first.GetProperty("total").GetInt32() >= 4);
+        Assert.Equal(("at", "desc", 1, 2), (first.GetProperty("sort").GetString(), first.GetProperty("order").GetString(),
+            first.GetProperty("page").GetInt32(), first.GetProperty("pageSize").GetInt32()));
 
         var csv = await Admin.GetAsync("api/audit.csv?action=auth.login");
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
@@ -84,12 +88,46 @@ public sealed class AuditApiTests(SecurityHostFixture fixture)
         (await analyst.PostAsync("api/pipelines/audited-once/runs", null)).EnsureSuccessStatusCode();
         (await analyst.DeleteAsync("api/pipelines/audited-once")).EnsureSuccessStatusCode();
 
-        var entries = (await Admin.GetFromJsonAsync<JsonElement>("api/audit?action=pipeline.*&limit=1000")).GetProperty("items").EnumerateArray()
+        var entries = (await Admin.GetFromJsonAsync<JsonElement>("api/audit?action=pipeline.*&pageSize=500")).GetProperty("items").EnumerateArray()
             .Where(e => e.GetProperty("target").GetString() == "audited-once").Reverse().ToArray();
 
         Assert.Equal(["pipeline.created", "pipeline.updated", "pipeline.run_started", "pipeline.deleted"], entries.Select(e => e.GetProperty("action").GetString()));
         Assert.All(entries, e => Assert.Equal("matrix-analyst", e.GetProperty("actor").GetString()));
         Assert.Equal("1 task(s); schedule changed from none to 0 3 * * *", entries[1].GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_audit_log_sorts_by_actor_or_action_and_q_finds_text_in_actor_action_or_target()
+    {
+        (await Admin.PostAsJsonAsync("api/users", new { username = "zz-qfind", password = SecurityHostFixture.Password, role = "viewer" })).EnsureSuccessStatusCode();
+
+        var byTarget = await Admin.GetFromJsonAsync<JsonElement>("api/audit?q=ZZ-QFIND");
+        var byAction = await Admin.GetFromJsonAsync<JsonElement>("api/audit?q=login_fail&pageSize=500");
+        var byActor = await Admin.GetFromJsonAsync<JsonElement>("api/audit?sort=actor&pageSize=500");
+        var byActionDesc = await Admin.GetFromJsonAsync<JsonElement>("api/audit?sort=action&order=desc&pageSize=500");
+
+        var created = Assert.Single(byTarget.GetProperty("items").EnumerateArray());
+        Assert.Equal(("user.created", "zz-qfind"), (created.GetProperty("action").GetString(), created.GetProperty("target").GetString()));
+        Assert.All(byAction.GetProperty("items").EnumerateArray(), e => Assert.Equal("auth.login_failed", e.GetProperty("action").GetString()));
+        var actors = byActor.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("actor").GetString()!).ToArray();
+        Assert.Equal(actors.Order(StringComparer.Ordinal), actors);
+        Assert.Equal("asc", byActor.GetProperty("order").GetString());
+        var actions = byActionDesc.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()!).ToArray();
+        Assert.Equal(actions.OrderDescending(StringComparer.Ordinal), actions);
+    }
+
+    [Theory]
+    [InlineData("api/audit?cursor=12", "cursor")]
+    [InlineData("api/audit?limit=10", "limit")]
+    [InlineData("api/audit?sort=target", "sort")]
+    [InlineData("api/audit?to=soon", "to")]
+    public async Task The_old_cursor_parameters_and_bad_values_are_a_400_naming_the_parameter(string url, string parameter)
+    {
+        var response = await Admin.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty(parameter, out _), body);
     }
 
     [Fact]
