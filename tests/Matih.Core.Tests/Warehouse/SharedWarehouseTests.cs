@@ -100,8 +100,9 @@ public sealed class SharedWarehouseTests : IDisposable
         Assert.Equal(200L, (await warehouse.QueryAsync("SELECT count(DISTINCT n) FROM events", default)).Rows[0][0]);
     }
 
-    private DuckDbWarehouse Open(TimeSpan idle) => new(new WarehouseOptions
+    private DuckDbWarehouse Open(TimeSpan idle, TimeSpan? leaseWait = null) => new(new WarehouseOptions
     {
+        LeaseWait = leaseWait ?? TimeSpan.FromMinutes(2),
         Directory = _folder,
         Catalogs = ["postgresql", "analytics"],
         Sharing = WarehouseSharing.Shared,
