@@ -99,8 +99,8 @@ public sealed class DemoTraffic(
 
     /// <summary>
     /// The seed A/B test's metrics, per customer the test routed, defined by SQL over the prediction log and the
-    /// ground truth. A retention offer goes to every HIGH-risk customer; it costs 25 and wins back 30% of the churners
-    /// it reaches, whose next year is worth four orders at their average value.
+    /// ground truth. A retention offer goes to every HIGH-risk customer; it costs 15 (the seed's $15,000 per 1,000
+    /// customers) and wins back 30% of the churners it reaches, whose next year is worth four orders at their average value.
     /// </summary>
     public static IReadOnlyList<(string Name, string Kind, bool HigherIsBetter, string Description, string Sql)> AbMetrics { get; } =
     [
@@ -108,8 +108,8 @@ public sealed class DemoTraffic(
             Routed("max(CASE WHEN p.risk = 'HIGH' THEN 1 ELSE 0 END)", "l.churned")),
         ("false_positive_rate", "proportion", false, "Share of customers who stayed that the model flagged HIGH risk.",
             Routed("max(CASE WHEN p.risk = 'HIGH' THEN 1 ELSE 0 END)", "NOT l.churned")),
-        ("retention_campaign_cost", "mean", false, "Offer cost per customer: 25 for each HIGH-risk customer.",
-            Routed("max(CASE WHEN p.risk = 'HIGH' THEN 25.0 ELSE 0.0 END)", "true")),
+        ("retention_campaign_cost", "mean", false, "Offer cost per customer: 15 for each HIGH-risk customer.",
+            Routed("max(CASE WHEN p.risk = 'HIGH' THEN 15.0 ELSE 0.0 END)", "true")),
         ("revenue_saved", "mean", true, "Revenue kept per customer: 30% of flagged churners stay for four more orders.",
             Routed("max(CASE WHEN p.risk = 'HIGH' AND l.churned THEN 0.3 * 4 * CAST(json_extract(p.features, '$.avg_order_value') AS DOUBLE) ELSE 0.0 END)", "true")),
     ];
