@@ -106,6 +106,15 @@ public sealed class ConnectionSyncs(
         return runs.Select(View).ToArray();
     }
 
+    /// <summary>Each connection's latest run, by connection id, in one query (a list of sources shows them side by side).</summary>
+    public async Task<IReadOnlyDictionary<string, SyncRunView>> LatestRunsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var runs = await db.SyncRuns.AsNoTracking().GroupBy(r => r.ConnectionId).Select(g => g.OrderByDescending(r => r.QueuedAt).First())
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return runs.ToDictionary(r => r.ConnectionId, View, StringComparer.Ordinal);
+    }
+
     /// <summary>What the API shows of a stored run (with live progress while it runs); for pages read from the database.</summary>
     public SyncRunView Describe(SyncRunRecord run) => View(run);
 

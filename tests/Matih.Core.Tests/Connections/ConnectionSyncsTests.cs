@@ -91,6 +91,22 @@ public sealed class ConnectionSyncsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_latest_run_of_every_connection_comes_from_one_query_and_a_connection_never_synced_has_none()
+    {
+        var synced = await CreateAsync(cron: null);
+        var never = await CreateAsync(cron: null);
+        var (first, _) = await _syncs.StartAsync(synced.Id, "manual", default);
+        await _syncs.ExecuteAsync(first!.Value, default);
+        var (second, _) = await _syncs.StartAsync(synced.Id, "manual", default);
+
+        var latest = await _syncs.LatestRunsAsync(default);
+
+        Assert.Equal(second, latest[synced.Id].RunId);
+        Assert.Equal("queued", latest[synced.Id].State);
+        Assert.False(latest.ContainsKey(never.Id));
+    }
+
+    [Fact]
     public async Task A_second_sync_while_one_is_active_is_refused_with_the_active_run()
     {
         var connection = await CreateAsync(cron: null);

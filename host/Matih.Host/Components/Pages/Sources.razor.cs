@@ -150,14 +150,9 @@ public partial class Sources : IDisposable
 
     private async Task<List<ConnectionRow>> LoadRowsAsync(CancellationToken cancellationToken)
     {
-        var rows = new List<ConnectionRow>();
-        foreach (var connection in await Connections.ListAsync(cancellationToken))
-        {
-            var runs = await Syncs.ListRunsAsync(connection.Id, 1, cancellationToken);
-            rows.Add(new ConnectionRow(connection, runs.Count > 0 ? runs[0] : null));
-        }
-
-        return rows;
+        var connections = await Connections.ListAsync(cancellationToken);
+        var latest = await Syncs.LatestRunsAsync(cancellationToken);
+        return connections.Select(c => new ConnectionRow(c, latest.GetValueOrDefault(c.Id))).ToList();
     }
 
     private async Task LoadSelectedAsync(string? id, CancellationToken cancellationToken)
