@@ -532,46 +532,27 @@ public sealed partial class ServingEngine : IDisposable
     /// <summary>Loads every stored deployment (at start). A deployment that cannot load is kept as failed, with the reason.</summary>
     public async Task<int> RestoreAsync(CancellationToken cancellationToken)
     {
-        List<DeploymentRecord> records;
-        await using (var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records = await db.Set<DeploymentRecord>().AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         var restored = 0;
-        foreach (var record in records)
+        foreach (var record in (await StoredAsync(cancellationToken).ConfigureAwait(false)).Values)
         {
             var live = new LiveDeployment(record.Name, record);
             _live[record.Name] = live;
-            try
-            {
-                var (spec, problems) = DeploymentSpecs.Parse(JsonNode.Parse(record.SpecJson));
-                if (spec is null)
-                {
-                    throw new InvalidDataException(string.Join(" ", problems.Select(p => $"{p.Path}: {p.Message}")));
-                }
-
-                // The version deployed, not what an alias points at now: a restart must not change what is served.
-                var (model, problem) = await PrepareAsync(spec with { ModelRef = $"{record.ModelName}/{record.ModelVersion}" }, cancellationToken).ConfigureAwait(false);
-                if (model is null)
-                {
-                    throw new InvalidDataException(problem!.Message);
-                }
-
-                var state = new DeploymentState(spec, model);
-                state.Replicas = await LoadReplicasAsync(live, state, spec.NumReplicas, cancellationToken).ConfigureAwait(false);
-                live.Current = state;
-                live.Status = Running;
-                restored++;
-                await EventAsync(live, "restored", $"Loaded {model.Reference} on {spec.NumReplicas} replica(s) at start.", null, spec.NumReplicas, model.Version.Version).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // The version deployed, not what an alias points at now: a restart must not change what is served.
+            var (state, error) = await BuildStoredAsync(live, record, null, cancellationToken).ConfigureAwait(false);
+            if (state is null)
             {
                 live.Status = Failed;
-                live.Error = e.Message;
-                _logger.LogError(e, "Deployment {Deployment} could not be loaded at start", record.Name);
-                await EventAsync(live, "failed", $"Could not be loaded at start: {e.Message}", null, 0, record.ModelVersion).ConfigureAwait(false);
+                live.Error = error;
+                _logger.LogError("Deployment {Deployment} could not be loaded at start: {Error}", record.Name, error);
+                await EventAsync(live, "failed", $"Could not be loaded at start: {error}", null, 0, record.ModelVersion).ConfigureAwait(false);
+                continue;
             }
+
+            live.Current = state;
+            live.Status = Running;
+            restored++;
+            await EventAsync(live, "restored", $"Loaded {state.Model.Reference} on {state.Replicas.Length} replica(s) at start.", null, state.Replicas.Length,
+                state.Model.Version.Version).ConfigureAwait(false);
         }
 
         return restored;
